@@ -1,0 +1,288 @@
+import type { AttemptRecord, JobEnvelope, JobError } from '../core/envelope.js';
+
+/**
+ * The driver contract. Every method is one atomic step in the driver's store
+ * (one Lua script on Redis, one BEGIN IMMEDIATE transaction on SQLite).
+ * Times are epoch milliseconds taken from the store's clock, never passed in.
+ * Failures throw DriverError (src/drivers/errors.ts); nothing parses driver messages.
+ */
+export interface Driver {
+  /** 'sqlite' | 'memory' | 'sync' | 'redis': for display only; callers check capabilities. */
+  readonly kind: string;
+  /** Where the store lives, with any password masked: shown in status, top and logs. */
+  readonly description: string;
+  readonly capabilities: DriverCapabilities;
+
+  // ---- jobs ----
+  /**
+   * Insert envelopes as given (ids already set). All or none: if one insert fails, none is stored.
+   * An envelope with `unique` whose key is held (and not expired) is skipped: result 'duplicate'
+   * with the holder's id; otherwise the key is claimed for this job (ttl null: until released).
+   * An envelope with `idempotencyKey` already seen within `idempotencyTtlMs` is skipped:
+   * result 'existing' with the first job's id. Claims and inserts happen in the same step.
+   */
+  jobPush(envelopes: JobEnvelope[], options?: PushOptions): Promise<PushResult[]>;
+  /**
+   * Take up to `limit` (default 1) due jobs, trying `queues` strictly in order, skipping paused
+   * queues. Due: available (availableAt <= now) or reserved with an expired lease. Each taken job
+   * gets attempts+1, a fresh token, workerId, reservedAt=now, leaseUntil=now+leaseMs.
+   * With blockMs > 0 and nothing due, waits up to blockMs for a push/release/due time and retries;
+   * returns [] on timeout or when `signal` aborts.
+   */
+  jobReserve(options: ReserveOptions): Promise<ReservedJob[]>;
+  /** Acknowledge success: deletes the job, counts it processed, frees its unique key. False if the token no longer matches. */
+  jobComplete(options: AckOptions): Promise<boolean>;
+  /**
+   * Put a reserved job back, available after delayMs. kind 'exception' also does exceptions+1;
+   * 'lockWait' does attempts-1 and lockWaits+1 (a busy lock does not use a try). False on token mismatch.
+   */
+  jobRelease(options: ReleaseOptions): Promise<boolean>;
+  /** Move a reserved job to the failed store (same id), counts it failed, frees its unique key. False on token mismatch. */
+  jobFail(options: FailOptions): Promise<boolean>;
+  /** Renew the lease of a running job. False when the token no longer matches (the lease was lost). */
+  jobExtendLease(options: { id: string; token: string; leaseMs: number }): Promise<boolean>;
+  /** A job in any state, failed included; null when unknown (completed jobs are gone). */
+  jobGet(id: string): Promise<JobRecord | null>;
+  /** Jobs of one queue and state, oldest first (delayed: soonest due first). */
+  jobList(options: { queue: string; state: LiveJobState; limit: number; offset?: number }): Promise<JobRecord[]>;
+  /** Remove a job that is pending, delayed or reserved (frees its unique key). False when not found. */
+  jobDelete(id: string): Promise<boolean>;
+
+  // ---- queues ----
+  /** Every queue that has ever held a job or been paused, with live counts. */
+  queueStats(): Promise<QueueStats[]>;
+  /** Delete pending and delayed jobs of a queue (reserved ones keep running); returns how many. */
+  queueClear(queue: string): Promise<number>;
+  queuePause(queue: string): Promise<void>;
+  queueResume(queue: string): Promise<void>;
+
+  // ---- failed store ----
+  /** Newest failure first. */
+  failedList(options: { queue?: string; limit: number; offset?: number }): Promise<FailedRecord[]>;
+  failedGet(id: string): Promise<FailedRecord | null>;
+  /**
+   * Push failed jobs back on their queue at once, with attempts, exceptions and lockWaits reset,
+   * keeping their ids; removes the failed records. `ids` selects exactly those; otherwise up to
+   * `limit` (default 1000) of the queue's (or all) failures, oldest first. Returns the ids retried.
+   */
+  failedRetry(options: { ids?: string[]; queue?: string; limit?: number }): Promise<string[]>;
+  /** Remove failed records; returns the ids removed. */
+  failedForget(ids: string[]): Promise<string[]>;
+  /** Remove every failed record (of one queue when given); returns how many. */
+  failedFlush(options?: { queue?: string }): Promise<number>;
+  /** Remove failed records that failed before `before`; returns how many. */
+  failedPrune(options: { before: number }): Promise<number>;
+
+  // ---- locks (WithoutOverlapping) ----
+  /** Take the lock if free or expired. ttlMs null: held until released. */
+  lockAcquire(options: {
+    key: string;
+    owner: string;
+    ttlMs: number | null;
+    jobId?: string;
+    workerId?: string;
+  }): Promise<boolean>;
+  /** Release only when `owner` holds it. */
+  lockRelease(options: { key: string; owner: string }): Promise<boolean>;
+  /** Release regardless of owner; returns the keys that were held. */
+  lockForceRelease(keys: string[]): Promise<string[]>;
+  /** Held, unexpired locks. */
+  lockList(): Promise<LockRecord[]>;
+
+  // ---- counters (ThrottlesExceptions, rate limits) ----
+  /**
+   * Fixed window starting at the first hit, lasting decayMs. With `limit`, a hit that would pass
+   * it is refused (count unchanged, allowed false). `meta` is stored for display on first hit.
+   */
+  counterHit(options: { key: string; decayMs: number; limit?: number; meta?: CounterMeta }): Promise<CounterState>;
+  /** null when absent or expired. */
+  counterGet(key: string): Promise<CounterState | null>;
+  counterClear(key: string): Promise<boolean>;
+  counterList(): Promise<CounterState[]>;
+
+  // ---- unique keys (outside push) ----
+  /** Free a unique key when `owner` (a job id) holds it. */
+  uniqueRelease(options: { key: string; owner: string }): Promise<boolean>;
+  /** Current holder of a unique key, null when free or expired. */
+  uniqueGet(key: string): Promise<{ key: string; owner: string; expiresAt: number | null } | null>;
+
+  // ---- events ----
+  /** Events with id > afterId (all when null), oldest first. Ids increase monotonically per store. */
+  eventsRead(options: {
+    afterId: string | null;
+    limit: number;
+    blockMs?: number;
+    signal?: AbortSignal;
+  }): Promise<StoredEvent[]>;
+  /** Append events that are not part of a job step (worker started, queue paused...). */
+  eventsAppend(events: EventInput[]): Promise<void>;
+
+  // ---- workers ----
+  /** Record a heartbeat (replaces the previous entry of this id). */
+  workerBeat(info: WorkerInfo): Promise<void>;
+  /** Workers whose last beat is newer than `sinceMs` ago (all when omitted). */
+  workerList(options?: { sinceMs?: number }): Promise<WorkerRecord[]>;
+  workerRemove(id: string): Promise<void>;
+
+  // ---- signals ----
+  /** Small named values (e.g. 'restart' = epoch ms of the last `qtool restart`). */
+  metaGet(key: string): Promise<string | null>;
+  metaSet(key: string, value: string): Promise<void>;
+
+  /** Store clock, epoch ms. */
+  now(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface DriverCapabilities {
+  /** Several processes can share the store. */
+  crossProcess: boolean;
+  /** jobReserve with blockMs waits server-side or on a wake-up, not a busy poll. */
+  blockingReserve: boolean;
+  /** Jobs run inline at push (the sync driver). */
+  inline: boolean;
+  cluster: boolean;
+}
+
+export interface PushOptions {
+  /** Window for idempotency keys; default 24 h. */
+  idempotencyTtlMs?: number;
+  /** Written in the same step, one per stored job. */
+  events?: EventInput[];
+}
+
+export type PushResult =
+  | { id: string; status: 'queued' }
+  | { id: string; status: 'duplicate'; uniqueKey: string; heldBy: string }
+  | { id: string; status: 'existing'; idempotencyKey: string; existingId: string };
+
+export interface ReserveOptions {
+  queues: string[];
+  workerId: string;
+  leaseMs: number;
+  limit?: number;
+  blockMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ReservedJob {
+  /** Envelope with attempts/exceptions/lockWaits as stored after this reserve. */
+  envelope: JobEnvelope;
+  token: string;
+  reservedAt: number;
+  leaseUntil: number;
+}
+
+export interface AckOptions {
+  id: string;
+  token: string;
+  attempt?: AttemptRecord;
+  events?: EventInput[];
+}
+
+export interface ReleaseOptions extends AckOptions {
+  delayMs: number;
+  kind: 'release' | 'exception' | 'lockWait';
+}
+
+export interface FailOptions extends AckOptions {
+  error: JobError;
+}
+
+export type LiveJobState = 'pending' | 'delayed' | 'reserved';
+export type JobState = LiveJobState | 'failed';
+
+export interface JobRecord {
+  envelope: JobEnvelope;
+  state: JobState;
+  availableAt: number;
+  reservedBy: string | null;
+  reservedAt: number | null;
+  leaseUntil: number | null;
+  /** Earlier attempts of this job, oldest first (capped). */
+  history: AttemptRecord[];
+  failedAt: number | null;
+  error: JobError | null;
+}
+
+export interface FailedRecord {
+  id: string;
+  name: string;
+  queue: string;
+  connection: string | null;
+  envelope: JobEnvelope;
+  error: JobError;
+  failedAt: number;
+  history: AttemptRecord[];
+}
+
+export interface QueueStats {
+  queue: string;
+  pending: number;
+  delayed: number;
+  reserved: number;
+  failed: number;
+  paused: boolean;
+  /** Totals since the store was created. */
+  processedTotal: number;
+  failedTotal: number;
+}
+
+export interface LockRecord {
+  key: string;
+  owner: string;
+  jobId: string | null;
+  workerId: string | null;
+  acquiredAt: number;
+  expiresAt: number | null;
+}
+
+export interface CounterMeta {
+  kind: 'throttle' | 'rate';
+  /** Threshold (throttle) or max per window (rate). */
+  limit: number;
+  job?: string;
+}
+
+export interface CounterState {
+  key: string;
+  count: number;
+  startedAt: number;
+  expiresAt: number;
+  /** false when a hit with `limit` was refused. */
+  allowed: boolean;
+  meta: CounterMeta | null;
+}
+
+export interface EventInput {
+  name: string;
+  queue?: string | null;
+  jobId?: string | null;
+  jobName?: string | null;
+  attempt?: number | null;
+  workerId?: string | null;
+  durationMs?: number | null;
+  details?: Record<string, unknown>;
+}
+
+export interface StoredEvent extends EventInput {
+  id: string;
+  time: number;
+}
+
+export interface WorkerInfo {
+  id: string;
+  host: string;
+  pid: number;
+  queues: string[];
+  startedAt: number;
+  concurrency: number;
+  current: { jobId: string; name: string; queue: string; startedAt: number }[];
+  processed: number;
+  failed: number;
+  status: 'running' | 'stopping';
+}
+
+export interface WorkerRecord extends WorkerInfo {
+  lastBeatAt: number;
+}
