@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { type Io, withSession } from './context.js';
+import { confirm, queueFlag } from './flags.js';
+
+export function registerQueueAdmin(program: Command, io: Io): void {
+  program
+    .command('clear')
+    .description('delete the pending and delayed jobs of a queue (running jobs finish)')
+    .argument('<queue>', 'queue name')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (queue: string, flags: { yes?: boolean }, command: Command) => {
+      queueFlag('queue', queue);
+      await confirm(io, `delete every pending and delayed job of ${queue}?`, flags.yes);
+      await withSession(io, command, async (session) => {
+        const count = await session.driver.queueClear(queue);
+        await session.driver.eventsAppend([{ name: 'queue.cleared', queue, details: { count } }]);
+        if (session.globals.json) return session.printJson({ queue, cleared: count });
+        session.print(`cleared ${count} job(s) from ${queue}`);
+      });
+    });
+
+  for (const [name, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
+    program
+      .command(name)
+      .description(paused ? 'pause a queue: workers skip it until resumed' : 'resume a paused queue')
+      .argument('<queue>', 'queue name')
+      .action(async (queue: string, _flags: unknown, command: Command) => {
+        queueFlag('queue', queue);
+        await withSession(io, command, async (session) => {
+          if (paused) await session.driver.queuePause(queue);
+          else await session.driver.queueResume(queue);
+          await session.driver.eventsAppend([{ name: paused ? 'queue.paused' : 'queue.resumed', queue }]);
+          if (session.globals.json) return session.printJson({ queue, paused });
+          session.print(`${paused ? 'paused' : 'resumed'} ${queue}`);
+        });
+      });
+  }
+
+  program
+    .command('restart')
+    .description('make every running worker exit after its current job (a supervisor restarts it)')
+    .action(async (_flags: unknown, command: Command) => {
+      await withSession(io, command, async (session) => {
+        const now = await session.driver.now();
+        await session.driver.metaSet('restart', String(now));
+        if (session.globals.json) return session.printJson({ restartRequestedAt: now });
+        session.print('broadcast restart signal: workers exit after their current job');
+      });
+    });
+}

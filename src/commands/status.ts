@@ -1,0 +1,66 @@
+import type { Command } from 'commander';
+import type { QueueStats } from '../drivers/types.js';
+import { timestamp } from '../output/format.js';
+import { renderTable } from '../output/table.js';
+import { type Io, type Session, withSession } from './context.js';
+import { durationFlag } from './flags.js';
+
+export function registerStatus(program: Command, io: Io): void {
+  program
+    .command('status')
+    .description('per queue: pending, delayed, reserved, failed, paused, processed')
+    .option('--watch', 'refresh until Ctrl-C')
+    .option('--interval <duration>', 'refresh interval with --watch', '1s')
+    .addHelpText('after', '\nExamples:\n  $ qtool status\n  $ qtool status --watch --interval 2s')
+    .action(async (flags: { watch?: boolean; interval: string }, command: Command) => {
+      const intervalMs = (durationFlag('--interval', flags.interval) ?? 1) * 1000;
+      await withSession(io, command, async (session) => {
+        if (!flags.watch) return renderOnce(session);
+        const stop = new AbortController();
+        const onSignal = () => stop.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        try {
+          while (!stop.signal.aborted) {
+            if (io.stdout.isTTY) io.stdout.write('\x1b[H\x1b[2J');
+            await renderOnce(session);
+            await new Promise((resolve) => setTimeout(resolve, intervalMs).unref());
+          }
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
+      });
+    });
+}
+
+async function renderOnce(session: Session): Promise<void> {
+  const [stats, workers] = await Promise.all([
+    session.driver.queueStats(),
+    session.driver.workerList({ sinceMs: 30_000 }),
+  ]);
+  const queues = stats.sort((a, b) => a.queue.localeCompare(b.queue));
+  if (session.globals.json) {
+    return session.printJson({ connection: session.connectionLabel, workers: workers.length, queues });
+  }
+  const t = session.theme;
+  session.print(
+    `${t.bold('connection')} ${session.connectionLabel}   ${t.bold('workers')} ${workers.length}   ${t.dim(timestamp(Date.now()))}`,
+  );
+  if (queues.length === 0) return session.print(t.dim('no queues yet: dispatch a job with `qtool dispatch`'));
+  session.print(
+    renderTable(
+      ['QUEUE', 'PENDING', 'DELAYED', 'RESERVED', 'FAILED', 'PAUSED', 'PROCESSED', 'FAILED (ALL)'],
+      queues.map((q: QueueStats) => [
+        q.queue,
+        q.pending,
+        q.delayed,
+        q.reserved,
+        q.failed ? t.red(String(q.failed)) : 0,
+        q.paused ? t.yellow('yes') : 'no',
+        q.processedTotal,
+        q.failedTotal,
+      ]),
+    ),
+  );
+}

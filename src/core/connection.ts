@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { Driver } from '../drivers/types.js';
+import type { LoadedConfig } from './config.js';
+import { InputError } from './errors.js';
+
+export const DEFAULT_CONNECTION = 'sqlite:.qtool/qtool.db';
+
+export interface ConnectionTarget {
+  /** The name it was chosen by ('default', a config name, or the URL itself). */
+  name: string;
+  url: string;
+}
+
+/**
+ * Which store to use: `--connection` (a name from the config or a URL), else QTOOL_CONNECTION,
+ * else the config's `connections.default`, else the embedded SQLite file `.qtool/qtool.db`.
+ */
+export function resolveConnection(loaded: LoadedConfig, requested?: string, env = process.env): ConnectionTarget {
+  const connections = loaded.config.connections ?? {};
+  const choice = requested ?? env.QTOOL_CONNECTION;
+  if (choice) {
+    const named = connections[choice];
+    if (named) return { name: choice, url: named };
+    if (choice === 'sync' || choice === 'memory' || choice === 'sqlite') return { name: choice, url: `${choice}:` };
+    if (!/^[a-z]+:/i.test(choice)) {
+      const known = Object.keys(connections);
+      throw new InputError(`unknown connection "${choice}"${known.length ? ` (config has: ${known.join(', ')})` : ''}`);
+    }
+    return { name: choice, url: choice };
+  }
+  const fallback = connections.default;
+  return fallback ? { name: 'default', url: fallback } : { name: 'default', url: DEFAULT_CONNECTION };
+}
+
+/** Mask the password of a connection URL for display. */
+export function maskUrl(url: string): string {
+  return url.replace(
+    /^([a-z]+:\/\/)([^:@/]*):([^@/]*)@/i,
+    (_m, scheme: string, user: string) => `${scheme}${user}:***@`,
+  );
+}
+
+export interface OpenOptions {
+  /** Long-running processes (workers) reconnect instead of failing fast. */
+  reconnect?: boolean;
+  baseDir: string;
+}
+
+/** Open the driver for a connection URL; drivers are imported only when used. */
+export async function openDriver(target: ConnectionTarget, options: OpenOptions): Promise<Driver> {
+  const url = target.url;
+  const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
+  switch (scheme) {
+    case 'sqlite':
+    case 'file': {
+      const raw = url.slice(url.indexOf(':') + 1).replace(/^\/\//, '') || '.qtool/qtool.db';
+      const path = isAbsolute(raw) ? raw : resolve(options.baseDir, raw);
+      const { createSqliteDriver } = await import('../drivers/sqlite/index.js');
+      return createSqliteDriver({ path });
+    }
+    case 'memory': {
+      const { createMemoryDriver } = await import('../drivers/memory/index.js');
+      return createMemoryDriver();
+    }
+    case 'sync': {
+      const { createSyncDriver } = await import('../drivers/sync/index.js');
+      return createSyncDriver();
+    }
+    case 'redis':
+    case 'rediss': {
+      const { createRedisDriver } = await import('../drivers/redis/index.js');
+      return createRedisDriver({ url, reconnect: options.reconnect });
+    }
+    default:
+      throw new InputError(
+        `unsupported connection "${maskUrl(url)}" (use sqlite:path, redis://host:port/db, memory: or sync:)`,
+      );
+  }
+}
+
+/** Make sure a directory exists with owner-only access (the SQLite store's folder). */
+export function ensurePrivateDir(path: string): void {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+}

@@ -1,0 +1,126 @@
+import type { Driver, PushResult } from '../drivers/types.js';
+import type { AttemptDefaults } from './attempts.js';
+import type { JobDefinition } from './define.js';
+import { parseDurationSeconds } from './duration.js';
+import type { JobEnvelope } from './envelope.js';
+import { buildEnvelope, type DispatchInput } from './envelope-builder.js';
+import { InputError, QtoolError } from './errors.js';
+import { type AttemptResult, runAttempt } from './runner.js';
+
+export const DEFAULT_MAX_JOB_BYTES = 1024 * 1024;
+const PUSH_BATCH = 1000;
+
+export interface DispatchOptions {
+  /** Registered jobs, when known: their `queue` applies to jobs that name none. */
+  jobs?: Record<string, JobDefinition>;
+  connectionName?: string;
+  maxJobBytes?: number;
+  batchSize?: number;
+  onProgress?: (done: number, total: number) => void;
+  /** The sync driver runs each job right after its push, with these defaults. */
+  inlineDefaults?: AttemptDefaults;
+  limiters?: Parameters<typeof runAttempt>[1]['middleware']['limiters'];
+}
+
+export interface DispatchOutcome {
+  results: PushResult[];
+  /** Sync driver only: how each job ran. */
+  ran: AttemptResult[];
+}
+
+/**
+ * Build envelopes for every input, check them all (size), then push in batches. Validation
+ * happens before the first push, so a bad job dispatches none; each batch is atomic in the store.
+ */
+export async function dispatchJobs(
+  driver: Driver,
+  inputs: DispatchInput[],
+  options: DispatchOptions = {},
+): Promise<DispatchOutcome> {
+  const now = await driver.now();
+  const maxBytes = options.maxJobBytes ?? DEFAULT_MAX_JOB_BYTES;
+  const envelopes = inputs.map((input, index) => {
+    const definition = options.jobs?.[input.name];
+    const envelope = buildEnvelope(
+      {
+        ...input,
+        queue: input.queue ?? definition?.queue,
+        connection: input.connection ?? options.connectionName ?? null,
+      },
+      now,
+    );
+    if (envelope.unique === null && definition?.unique) envelope.unique = uniqueFromDefinition(definition, envelope);
+    if (driver.capabilities.inline) envelope.availableAt = now; // sync ignores delays, as Laravel's does
+    const size = Buffer.byteLength(JSON.stringify(envelope));
+    if (size > maxBytes) {
+      const where = inputs.length > 1 ? `job at index ${index} ` : '';
+      throw new InputError(`${where}(${input.name}) is ${size} bytes, over the ${maxBytes}-byte job size limit`);
+    }
+    return envelope;
+  });
+
+  const results: PushResult[] = [];
+  const batch = options.batchSize ?? PUSH_BATCH;
+  for (let start = 0; start < envelopes.length; start += batch) {
+    const slice = envelopes.slice(start, start + batch);
+    results.push(...(await driver.jobPush(slice, { events: slice.map(dispatchedEvent) })));
+    options.onProgress?.(Math.min(start + batch, envelopes.length), envelopes.length);
+  }
+  const ran = driver.capabilities.inline ? await runInline(driver, envelopes, results, options) : [];
+  return { results, ran };
+}
+
+function dispatchedEvent(envelope: JobEnvelope) {
+  return {
+    name: 'job.dispatched',
+    queue: envelope.queue,
+    jobId: envelope.id,
+    jobName: envelope.name,
+    details: { availableAt: envelope.availableAt },
+  };
+}
+
+function uniqueFromDefinition(definition: JobDefinition, envelope: JobEnvelope) {
+  const spec = definition.unique!;
+  const key = typeof spec.key === 'function' ? (spec.key as (data: unknown) => string)(envelope.data) : spec.key;
+  return {
+    key,
+    ttl: spec.for === undefined ? null : parseDurationSeconds(spec.for),
+    untilProcessing: spec.untilProcessing ?? false,
+  };
+}
+
+/** Sync connection: run each queued job now, ignoring delays; the first failure is the caller's error. */
+async function runInline(driver: Driver, envelopes: JobEnvelope[], results: PushResult[], options: DispatchOptions) {
+  const ran: AttemptResult[] = [];
+  const defaults = options.inlineDefaults ?? { tries: 1, backoff: 0, timeout: 0 };
+  for (const [index, envelope] of envelopes.entries()) {
+    if (results[index]?.status !== 'queued') continue;
+    const reserved = await driver.jobReserve({
+      queues: [envelope.queue],
+      workerId: 'sync',
+      leaseMs: 3_600_000,
+      limit: 1,
+      blockMs: 0,
+    });
+    const job = reserved[0];
+    if (!job) continue;
+    const result = await runAttempt(
+      { ...job, envelope: { ...job.envelope, maxTries: 1 } },
+      {
+        driver,
+        jobs: options.jobs ?? {},
+        defaults,
+        workerId: 'sync',
+        middleware: { driver, limiters: options.limiters ?? {} },
+      },
+    );
+    ran.push(result);
+    if (result.status === 'failed' || result.status === 'released') {
+      throw new QtoolError(
+        `sync job ${envelope.name} (${envelope.id}) failed: ${result.error ?? result.reason ?? 'released'}`,
+      );
+    }
+  }
+  return ran;
+}

@@ -1,0 +1,73 @@
+import type { JobContext } from './define.js';
+import { parseDurationSeconds } from './duration.js';
+import type { JobEnvelope } from './envelope.js';
+
+/** How an attempt ended when the handler or a middleware decided it explicitly. */
+export type ExplicitOutcome =
+  | { type: 'release'; delaySeconds: number; kind: 'release' | 'lockWait' | 'exception'; reason?: string }
+  | { type: 'delete'; reason?: string }
+  | { type: 'fail'; error: Error };
+
+/**
+ * One attempt of one job, as the runner, its middleware and the handler see it. The first
+ * explicit outcome wins; a handler that returns with none set has completed.
+ */
+export class RunningJob {
+  outcome: ExplicitOutcome | null = null;
+  readonly controller = new AbortController();
+  readonly logs: string[] = [];
+  stdout?: string;
+  stderr?: string;
+  /** The exception behind a release, kept for the attempt record. */
+  lastError?: Error;
+
+  constructor(
+    readonly envelope: JobEnvelope,
+    readonly token: string,
+    readonly workerId: string,
+  ) {}
+
+  get id(): string {
+    return this.envelope.id;
+  }
+  get name(): string {
+    return this.envelope.name;
+  }
+  get attempt(): number {
+    return this.envelope.attempts;
+  }
+
+  release(delay: number | string = 0, kind: 'release' | 'lockWait' | 'exception' = 'release', reason?: string): void {
+    this.outcome ??= { type: 'release', delaySeconds: parseDurationSeconds(delay), kind, reason };
+  }
+  delete(reason?: string): void {
+    this.outcome ??= { type: 'delete', reason };
+  }
+  fail(error?: unknown): void {
+    this.outcome ??= { type: 'fail', error: toError(error ?? `${this.name} was marked as failed`) };
+  }
+
+  context(): JobContext {
+    return {
+      id: this.id,
+      name: this.name,
+      queue: this.envelope.queue,
+      attempt: this.attempt,
+      data: this.envelope.data,
+      workerId: this.workerId,
+      signal: this.controller.signal,
+      log: (...args: unknown[]) => {
+        if (this.logs.length < 200)
+          this.logs.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+      },
+      release: (delay) => this.release(delay ?? 0),
+      fail: (error) => this.fail(error),
+      delete: () => this.delete(),
+    };
+  }
+}
+
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(typeof value === 'string' ? value : JSON.stringify(value));
+}

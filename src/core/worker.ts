@@ -1,0 +1,273 @@
+import { hostname } from 'node:os';
+import type { Driver, ReservedJob, WorkerInfo } from '../drivers/types.js';
+import type { AttemptDefaults } from './attempts.js';
+import type { JobDefinition, RateLimiterDefinition } from './define.js';
+import type { JobEnvelope } from './envelope.js';
+import { errorMessage } from './errors.js';
+import { newToken } from './ids.js';
+import { type AttemptResult, runAttempt } from './runner.js';
+
+export type StopReason =
+  | 'interrupted'
+  | 'forced'
+  | 'max_jobs'
+  | 'max_time'
+  | 'memory'
+  | 'restart'
+  | 'empty'
+  | 'once'
+  | 'stuck';
+
+export interface WorkerOptions {
+  driver: Driver;
+  jobs: Record<string, JobDefinition>;
+  limiters?: Record<string, RateLimiterDefinition>;
+  queues: string[];
+  concurrency?: number;
+  leaseMs?: number;
+  /** Longest wait for a job before checking stop conditions again. */
+  sleepMs?: number;
+  maxJobs?: number;
+  maxTimeMs?: number;
+  stopWhenEmpty?: boolean;
+  once?: boolean;
+  memoryMb?: number;
+  defaults: AttemptDefaults;
+  workerId?: string;
+  heartbeatMs?: number;
+  abortGraceMs?: number;
+  onResult?: (result: AttemptResult) => void;
+  /** Trouble the worker survives (store unreachable, lease lost): one line for the log. */
+  onWarning?: (message: string) => void;
+}
+
+interface InFlight {
+  envelope: JobEnvelope;
+  startedAt: number;
+  controller: AbortController;
+}
+
+/** Exit codes by stop reason, as `qtool work` reports them (Laravel exits 12 on memory). */
+export const STOP_EXIT_CODES: Record<StopReason, number> = {
+  interrupted: 0,
+  forced: 0,
+  max_jobs: 0,
+  max_time: 0,
+  restart: 0,
+  empty: 0,
+  once: 0,
+  memory: 12,
+  stuck: 1,
+};
+
+/**
+ * The worker loop: `concurrency` async slots reserve from the queues in priority order, run one
+ * attempt each, and record the outcome. Leases are renewed every third of their length while a
+ * job runs; a job whose lease was lost is aborted and its outcome discarded by the store.
+ */
+export class Worker {
+  readonly id: string;
+  private readonly options: Required<Pick<WorkerOptions, 'concurrency' | 'leaseMs' | 'sleepMs' | 'heartbeatMs'>> &
+    WorkerOptions;
+  private readonly idle = new AbortController();
+  private readonly force = new AbortController();
+  private readonly inFlight = new Map<string, InFlight>();
+  private stopReason: StopReason | null = null;
+  private processed = 0;
+  private failed = 0;
+  private handled = 0;
+  private startedAt = 0;
+  private lastRestartCheck = 0;
+
+  constructor(options: WorkerOptions) {
+    this.options = { concurrency: 1, leaseMs: 30_000, sleepMs: 3000, heartbeatMs: 5000, ...options };
+    this.id = options.workerId ?? `${hostname()}:${process.pid}:${newToken().slice(0, 6)}`;
+  }
+
+  /** Stop taking jobs and finish those in hand; `force` aborts them too (they are released). */
+  stop(reason: StopReason = 'interrupted', force = false): void {
+    this.stopReason ??= reason;
+    this.idle.abort(reason);
+    if (force) {
+      this.stopReason = 'forced';
+      this.force.abort('worker shutting down');
+    }
+  }
+
+  get stopping(): boolean {
+    return this.stopReason !== null;
+  }
+
+  async run(): Promise<StopReason> {
+    const { driver } = this.options;
+    this.startedAt = await driver.now();
+    this.lastRestartCheck = Date.now();
+    await this.beat();
+    await driver.eventsAppend([
+      { name: 'worker.started', workerId: this.id, details: { queues: this.options.queues } },
+    ]);
+    const heartbeat = setInterval(() => void this.beat().catch(() => {}), this.options.heartbeatMs);
+    heartbeat.unref();
+    try {
+      const slots = Array.from({ length: this.options.concurrency }, () => this.slot());
+      await Promise.all(slots);
+    } finally {
+      clearInterval(heartbeat);
+      const reason = this.stopReason ?? 'interrupted';
+      await driver.eventsAppend([{ name: 'worker.stopped', workerId: this.id, details: { reason } }]).catch(() => {});
+      await driver.workerRemove(this.id).catch(() => {});
+    }
+    return this.stopReason ?? 'interrupted';
+  }
+
+  private async slot(): Promise<void> {
+    const { driver, queues, leaseMs, sleepMs } = this.options;
+    let failures = 0;
+    while (!this.stopping) {
+      let reserved: ReservedJob[];
+      try {
+        reserved = await driver.jobReserve({
+          queues,
+          workerId: this.id,
+          leaseMs,
+          limit: 1,
+          blockMs: sleepMs,
+          signal: this.idle.signal,
+        });
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        if (failures === 1) this.options.onWarning?.(`cannot reserve jobs: ${errorMessage(error)}; retrying`);
+        await sleep(Math.min(100 * 2 ** failures, 5000), this.idle.signal);
+        continue;
+      }
+      const job = reserved[0];
+      if (!job) {
+        if (this.options.stopWhenEmpty && !this.stopping && (await this.queuesEmpty())) this.stop('empty');
+        await this.checkRestart();
+        continue;
+      }
+      await this.process(job);
+      this.checkLimits();
+      await this.checkRestart();
+    }
+  }
+
+  private async process(job: ReservedJob): Promise<void> {
+    const { driver, leaseMs } = this.options;
+    const controller = new AbortController();
+    const onForce = () => controller.abort(this.force.signal.reason);
+    this.force.signal.addEventListener('abort', onForce, { once: true });
+    const envelope = job.envelope;
+    this.inFlight.set(envelope.id, { envelope, startedAt: Date.now(), controller });
+    const renew = setInterval(
+      async () => {
+        try {
+          const kept = await driver.jobExtendLease({ id: envelope.id, token: job.token, leaseMs });
+          if (!kept) {
+            this.options.onWarning?.(`lease lost on job ${envelope.id} (${envelope.name}); abandoning it`);
+            controller.abort('lease lost');
+          }
+        } catch (error) {
+          this.options.onWarning?.(`cannot renew the lease of job ${envelope.id}: ${errorMessage(error)}`);
+        }
+      },
+      Math.max(50, Math.floor(leaseMs / 3)),
+    );
+    try {
+      const result = await runAttempt(job, this.runnerDeps(), controller.signal);
+      this.handled += 1;
+      if (result.status === 'completed' || result.status === 'deleted') this.processed += 1;
+      if (result.status === 'failed') this.failed += 1;
+      this.options.onResult?.(result);
+    } catch (error) {
+      // The store failed while recording the outcome: the lease will expire and the job run again.
+      this.options.onWarning?.(`cannot record the outcome of job ${envelope.id}: ${errorMessage(error)}`);
+    } finally {
+      clearInterval(renew);
+      this.force.signal.removeEventListener('abort', onForce);
+      this.inFlight.delete(envelope.id);
+    }
+  }
+
+  private runnerDeps() {
+    const { driver, jobs, defaults, abortGraceMs } = this.options;
+    return {
+      driver,
+      jobs,
+      defaults,
+      workerId: this.id,
+      abortGraceMs,
+      middleware: { driver, limiters: this.options.limiters ?? {} },
+      onStuck: (envelope: JobEnvelope) => {
+        this.options.onWarning?.(
+          `job ${envelope.id} (${envelope.name}) ignored its abort signal; this worker stops taking jobs`,
+        );
+        this.stop('stuck');
+        this.stopReason = 'stuck';
+      },
+    };
+  }
+
+  private checkLimits(): void {
+    const { maxJobs, maxTimeMs, memoryMb, once } = this.options;
+    if (once) this.stop('once');
+    else if (maxJobs && this.handled >= maxJobs) this.stop('max_jobs');
+    else if (maxTimeMs && Date.now() - this.startedAt >= maxTimeMs) this.stop('max_time');
+    else if (memoryMb && process.memoryUsage.rss() / 1024 / 1024 >= memoryMb) this.stop('memory');
+  }
+
+  /** `qtool restart` stores a timestamp; a worker started before it stops after its current job. */
+  private async checkRestart(): Promise<void> {
+    if (this.options.maxTimeMs && Date.now() - this.startedAt >= this.options.maxTimeMs) this.stop('max_time');
+    if (Date.now() - this.lastRestartCheck < 1000) return;
+    this.lastRestartCheck = Date.now();
+    const value = await this.options.driver.metaGet('restart').catch(() => null);
+    if (value && Number(value) > this.startedAt) this.stop('restart');
+  }
+
+  /** Empty: nothing pending, delayed or reserved left on this worker's queues. */
+  private async queuesEmpty(): Promise<boolean> {
+    const stats = await this.options.driver.queueStats().catch(() => null);
+    if (!stats) return false;
+    return stats
+      .filter((s) => this.options.queues.includes(s.queue))
+      .every((s) => s.pending + s.delayed + s.reserved === 0);
+  }
+
+  private async beat(): Promise<void> {
+    const info: WorkerInfo = {
+      id: this.id,
+      host: hostname(),
+      pid: process.pid,
+      queues: this.options.queues,
+      startedAt: this.startedAt,
+      concurrency: this.options.concurrency,
+      current: [...this.inFlight.values()].map((f) => ({
+        jobId: f.envelope.id,
+        name: f.envelope.name,
+        queue: f.envelope.queue,
+        startedAt: f.startedAt,
+      })),
+      processed: this.processed,
+      failed: this.failed,
+      status: this.stopping ? 'stopping' : 'running',
+    };
+    await this.options.driver.workerBeat(info);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
