@@ -37,24 +37,25 @@ const commonJobFields = {
   middleware: z.unknown().optional(),
 };
 
-const jobDefinitionSchema = z.union([
-  z.looseObject({ handle: z.custom<() => unknown>(isFunction, 'handle must be a function'), ...commonJobFields }),
-  z.strictObject({
-    command: z.array(z.string()).min(1, 'command needs at least the program'),
-    cwd: z.string().optional(),
-    env: z.record(z.string(), z.string()).optional(),
-    ...commonJobFields,
+const codeJobSchema = z.looseObject({
+  handle: z.custom<() => unknown>(isFunction, 'handle must be a function'),
+  ...commonJobFields,
+});
+const commandJobSchema = z.strictObject({
+  command: z.array(z.string()).min(1, 'command needs at least the program'),
+  cwd: z.string().optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  ...commonJobFields,
+});
+const httpJobSchema = z.strictObject({
+  http: z.strictObject({
+    url: z.string().min(1),
+    method: z.string().optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    body: z.unknown().optional(),
   }),
-  z.strictObject({
-    http: z.strictObject({
-      url: z.string().min(1),
-      method: z.string().optional(),
-      headers: z.record(z.string(), z.string()).optional(),
-      body: z.unknown().optional(),
-    }),
-    ...commonJobFields,
-  }),
-]);
+  ...commonJobFields,
+});
 
 const configSchema = z.looseObject({
   connections: z.record(z.string(), z.string().min(1)).optional(),
@@ -113,18 +114,18 @@ export function checkConfig(raw: unknown, path: string): QtoolConfig {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new InputError(`config ${path}: ${describeIssue(parsed.error)}`);
   for (const [name, definition] of Object.entries(parsed.data.jobs ?? {})) {
-    const result = jobDefinitionSchema.safeParse(definition);
-    if (!result.success) {
-      throw new InputError(`config ${path}: job "${name}": ${describeDefinitionIssue(definition, result.error)}`);
+    if (
+      typeof definition !== 'object' ||
+      definition === null ||
+      !('handle' in definition || 'command' in definition || 'http' in definition)
+    ) {
+      throw new InputError(
+        `config ${path}: job "${name}": needs handle() (code job), command: [...] (command job) or http: {...} (http job)`,
+      );
     }
+    const schema = 'handle' in definition ? codeJobSchema : 'command' in definition ? commandJobSchema : httpJobSchema;
+    const result = schema.safeParse(definition);
+    if (!result.success) throw new InputError(`config ${path}: job "${name}": ${describeIssue(result.error)}`);
   }
   return raw as QtoolConfig;
-}
-
-function describeDefinitionIssue(definition: unknown, error: z.ZodError): string {
-  if (typeof definition !== 'object' || definition === null) return 'a job is an object with handle(), command or http';
-  if (!('handle' in definition) && !('command' in definition) && !('http' in definition)) {
-    return 'needs handle() (code job), command: [...] (command job) or http: {...} (http job)';
-  }
-  return describeIssue(error);
 }

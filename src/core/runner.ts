@@ -216,7 +216,7 @@ async function finish(
     workerId: deps.workerId,
     startedAt,
     endedAt,
-    ...(job.stdout ? { stdout: job.stdout } : {}),
+    ...(job.stdout || job.logs.length ? { stdout: job.stdout ?? job.logs.join('\n') } : {}),
     ...(job.stderr ? { stderr: job.stderr } : {}),
   };
   const event = (name: string, details?: Record<string, unknown>): EventInput[] => [

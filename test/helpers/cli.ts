@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = join(ROOT, 'bin', 'qtool.js');
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Project {
+  dir: string;
+  /** Run the built binary in this directory. */
+  run(args: string[], options?: { input?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult>;
+  /** Start the binary and leave it running (workers). */
+  spawn(args: string[], options?: { env?: Record<string, string> }): ChildProcess & { output(): RunResult; exited: Promise<number | null> };
+  write(name: string, content: string | object): string;
+  cleanup(): void;
+}
+
+/** A temp directory with an optional config, where the real `qtool` binary runs as a user would run it. */
+export function tempProject(config?: string): Project {
+  const dir = mkdtempSync(join(tmpdir(), 'qtool-e2e-'));
+  const baseEnv = { ...process.env, NO_COLOR: '1', QTOOL_CONNECTION: '', QTOOL_CONFIG: '' };
+  delete (baseEnv as Record<string, string | undefined>).QTOOL_CONNECTION;
+  delete (baseEnv as Record<string, string | undefined>).QTOOL_CONFIG;
+  const project: Project = {
+    dir,
+    run(args, options = {}) {
+      return new Promise((resolvePromise, reject) => {
+        const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...baseEnv, ...options.env } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk) => {
+          stdout += chunk;
+        });
+        child.stderr.on('data', (chunk) => {
+          stderr += chunk;
+        });
+        const timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`qtool ${args.join(' ')} did not finish in time\nstdout: ${stdout}\nstderr: ${stderr}`));
+        }, options.timeoutMs ?? 20_000);
+        child.on('error', reject);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          resolvePromise({ code, stdout, stderr });
+        });
+        if (options.input !== undefined) child.stdin.end(options.input);
+        else child.stdin.end();
+      });
+    },
+    spawn(args, options = {}) {
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...baseEnv, ...options.env } });
+      let stdout = '';
+      let stderr = '';
+      child.stdout?.on('data', (chunk) => {
+        stdout += chunk;
+      });
+      child.stderr?.on('data', (chunk) => {
+        stderr += chunk;
+      });
+      const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+      return Object.assign(child, { output: () => ({ code: child.exitCode, stdout, stderr }), exited });
+    },
+    write(name, content) {
+      const path = join(dir, name);
+      writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+      return path;
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  if (config !== undefined) project.write('qtool.config.mjs', config);
+  return project;
+}
+
+/** Poll until `check` passes or the time runs out (no fixed sleeps in tests). */
+export async function waitFor<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as T;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function lines(text: string): string[] {
+  return text.split('\n').filter((line) => line.trim() !== '');
+}
