@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import type { Io } from './commands/context.js';
+import { registerChain } from './commands/chain.js';
 import { registerDispatch } from './commands/dispatch.js';
 import { registerFailed } from './commands/failed.js';
 import { registerJobs } from './commands/jobs.js';
@@ -8,6 +9,7 @@ import { registerLocks } from './commands/locks.js';
 import { registerQueueAdmin } from './commands/queue-admin.js';
 import { registerRetry } from './commands/retry.js';
 import { registerStatus } from './commands/status.js';
+import { registerTail } from './commands/tail.js';
 import { registerThrottle } from './commands/throttle.js';
 import { registerWork } from './commands/work.js';
 import { maskUrl } from './core/connection.js';
@@ -44,6 +46,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   program.enablePositionalOptions(false);
 
   registerDispatch(program, io);
+  registerChain(program, io);
   registerWork(program, io, (code) => {
     exitCode = code;
   });
@@ -54,6 +57,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   registerQueueAdmin(program, io);
   registerLocks(program, io);
   registerThrottle(program, io);
+  registerTail(program, io);
   for (const command of program.commands) command.exitOverride().showSuggestionAfterError(true);
 
   try {

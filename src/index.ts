@@ -14,7 +14,11 @@ export type {
   RateLimiterDefinition,
 } from './core/define.js';
 export { defineConfig, defineJob } from './core/define.js';
+export { buildChainHead } from './core/chain.js';
 export { dispatchJobs } from './core/dispatch.js';
+export { eventMatcher } from './core/events.js';
+export { PendingDispatch } from './core/pending-dispatch.js';
+export { type CreateQueueOptions, createQueue, type DataOf, OnceScope, once, PendingChain, Queue } from './core/queue.js';
 export { formatDuration, parseDurationMs, parseDurationSeconds } from './core/duration.js';
 export type { JobEnvelope, MiddlewareSpec } from './core/envelope.js';
 export type { DispatchInput } from './core/envelope-builder.js';

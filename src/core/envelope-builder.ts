@@ -4,6 +4,8 @@ import type { JobFileEntry } from './schema.js';
 
 /** What a caller asks for when dispatching one job (all durations in seconds, instants in epoch ms). */
 export interface DispatchInput {
+  /** Preassigned id (a transaction promises ids before it pushes); new otherwise. */
+  id?: string;
   name: string;
   data?: unknown;
   queue?: string;
@@ -30,7 +32,7 @@ export const DEFAULT_QUEUE = 'default';
 export function buildEnvelope(input: DispatchInput, now: number): JobEnvelope {
   const availableAt = input.at ?? now + Math.round((input.delaySeconds ?? 0) * 1000);
   return {
-    id: newJobId(),
+    id: input.id ?? newJobId(),
     name: input.name,
     queue: input.queue ?? DEFAULT_QUEUE,
     connection: input.connection ?? null,

@@ -3,6 +3,7 @@ import { type AttemptDefaults, backoffSeconds, exceptionIsFinal, mayRun, type Re
 import { isCodeJob, isCommandJob, isHttpJob, type JobDefinition } from './define.js';
 import { parseDurationSeconds } from './duration.js';
 import type { AttemptRecord, JobEnvelope } from './envelope.js';
+import { continueChain, failChain } from './chain.js';
 import { firstLine } from './errors.js';
 import { runCommandJob } from './handlers/command.js';
 import { runHttpJob } from './handlers/http.js';
@@ -235,13 +236,16 @@ async function finish(
 
   if (!outcome || outcome.type === 'delete') {
     const status = outcome ? 'deleted' : 'completed';
+    // Laravel dispatches the next link before deleting the current job; a deleted job (dontRelease,
+    // skip) does not stop its chain.
+    const chainEvents = await continueChain(driver, envelope, endedAt);
     const ok = await driver.jobComplete({
       ...ids,
       attempt: { ...base, outcome: status },
-      events: event(
-        outcome ? 'job.deleted' : 'job.processed',
-        outcome?.reason ? { reason: outcome.reason } : undefined,
-      ),
+      events: [
+        ...event(outcome ? 'job.deleted' : 'job.processed', outcome?.reason ? { reason: outcome.reason } : undefined),
+        ...chainEvents,
+      ],
     });
     return { job: envelope, status: ok ? status : 'lost', durationMs, reason: outcome?.reason };
   }
@@ -275,11 +279,12 @@ async function finish(
       error.message += ` (and failed() threw: ${toError(hookError).message})`;
     }
   }
+  const chainEvents = await failChain(driver, envelope, firstLine(error.message), endedAt);
   const ok = await driver.jobFail({
     ...ids,
     error: { message: error.message, stack: error.stack },
     attempt: { ...base, outcome: 'failed', error: firstLine(error.message) },
-    events: event('job.failed', { error: firstLine(error.message) }),
+    events: [...event('job.failed', { error: firstLine(error.message) }), ...chainEvents],
   });
   return { job: envelope, status: ok ? 'failed' : 'lost', durationMs, error: firstLine(error.message) };
 }

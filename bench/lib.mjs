@@ -1,0 +1,60 @@
+// Shared helpers for the benchmarks: timing, percentiles, temp dirs, child processes.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const tempDir = (prefix) => mkdtempSync(join(tmpdir(), prefix));
+export const removeDir = (dir) => rmSync(dir, { recursive: true, force: true });
+
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export const rate = (count, ms) => Math.round((count / ms) * 1000);
+export const fmt = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : String(n));
+
+export function table(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  for (const row of rows) console.log(row.map((cell, i) => String(cell).padEnd(widths[i])).join('  '));
+}
+
+/** Run a node script as a child process; resolves with its stdout lines once it exits. */
+export function runChild(script, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'], ...options });
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out.split('\n').filter(Boolean)) : reject(new Error(`${script} exited ${code}`))));
+  });
+}
+
+export function startChild(script, args) {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const listeners = [];
+  let buffer = '';
+  child.stdout.on('data', (c) => {
+    buffer += c;
+    let index = buffer.indexOf('\n');
+    while (index >= 0) {
+      const line = buffer.slice(0, index);
+      buffer = buffer.slice(index + 1);
+      for (const listener of listeners) listener(line);
+      index = buffer.indexOf('\n');
+    }
+  });
+  return { child, onLine: (fn) => listeners.push(fn) };
+}
+
+export function envelope(id, queue = 'bench', name = 'Noop') {
+  const now = Date.now();
+  return {
+    id, name, queue, connection: null, data: { n: 1 }, attempts: 0, exceptions: 0, lockWaits: 0, maxTries: null,
+    maxExceptions: null, backoff: null, timeout: null, failOnTimeout: false, retryUntil: null, middleware: [],
+    unique: null, idempotencyKey: null, chain: null, tags: [], dispatchedAt: now, availableAt: now,
+  };
+}

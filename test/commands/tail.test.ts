@@ -1,0 +1,53 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lines, type Project, tempProject, waitFor } from '../helpers/cli.js';
+import { E2E_CONFIG } from '../helpers/e2e-config.js';
+
+let project: Project;
+beforeEach(() => {
+  project = tempProject(E2E_CONFIG);
+});
+afterEach(() => project.cleanup());
+
+const events = (text: string) => lines(text).map((l) => JSON.parse(l) as { id: string; name: string; jobId?: string });
+
+describe('qtool tail', () => {
+  it('streams a job life in order to a tail started before it', async () => {
+    await project.run(['status']); // create the store
+    const tail = project.spawn(['tail', 'job.*', '--json']);
+    await new Promise((r) => setTimeout(r, 800));
+    project.write('j.json', { job: 'Fail', tries: 2 });
+    const id = (await project.run(['dispatch', 'j.json', '--quiet'])).stdout.trim();
+    await project.run(['work', '--stop-when-empty', '--sleep', '100ms']);
+    await waitFor(() => tail.output().stdout.includes('job.failed'), 10_000, 'job.failed');
+    tail.kill('SIGINT');
+    await tail.exited;
+    const mine = events(tail.output().stdout).filter((e) => e.jobId === id);
+    expect(mine.map((e) => e.name)).toEqual(['job.dispatched', 'job.released', 'job.failed']);
+  });
+
+  it('--since replays history then follows, with no gap and no duplicate at the seam', async () => {
+    const first = lines((await project.run(['dispatch', '-', '--quiet'], { input: '{"job":"Record"}\n{"job":"Record"}\n' })).stdout);
+    const tail = project.spawn(['tail', '--since', '5m', '--json']);
+    await waitFor(() => events(tail.output().stdout).length >= 2, 10_000, 'history');
+    const second = lines((await project.run(['dispatch', '-', '--quiet'], { input: '{"job":"Record"}\n{"job":"Record"}\n' })).stdout);
+    await waitFor(() => events(tail.output().stdout).length >= 4, 10_000, 'live events');
+    tail.kill('SIGINT');
+    await tail.exited;
+    const seen = events(tail.output().stdout);
+    expect(seen.map((e) => e.jobId)).toEqual([...first, ...second]);
+    expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length);
+  });
+
+  it('prints aligned human lines and filters by pattern and queue', async () => {
+    await project.run(['dispatch', '-'], { input: '{"job":"Record","queue":"a"}\n{"job":"Record","queue":"b"}\n' });
+    await project.run(['pause', 'a']);
+    const tail = project.spawn(['tail', '--since', '1h', 'job.dispatched', '--queue', 'b']);
+    await waitFor(() => tail.output().stdout.includes('job.dispatched'), 10_000, 'the event');
+    await new Promise((r) => setTimeout(r, 300));
+    tail.kill('SIGINT');
+    await tail.exited;
+    const out = lines(tail.output().stdout);
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^\d\d:\d\d:\d\d .*job\.dispatched\s+b\s+Record\s+\S{26}/);
+  });
+});
