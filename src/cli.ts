@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import type { Io } from './commands/context.js';
 import { registerChain } from './commands/chain.js';
+import type { Io } from './commands/context.js';
 import { registerDispatch } from './commands/dispatch.js';
 import { registerFailed } from './commands/failed.js';
 import { registerJobs } from './commands/jobs.js';

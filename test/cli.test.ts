@@ -8,7 +8,20 @@ describe('qtool CLI basics', () => {
     const { version } = await import('../package.json', { with: { type: 'json' } }).then((m) => m.default);
     expect((await project.run(['--version'])).stdout.trim()).toBe(version);
     const help = await project.run(['--help']);
-    for (const command of ['dispatch', 'work', 'status', 'jobs', 'failed', 'retry', 'clear', 'pause', 'resume', 'restart', 'locks', 'throttle']) {
+    for (const command of [
+      'dispatch',
+      'work',
+      'status',
+      'jobs',
+      'failed',
+      'retry',
+      'clear',
+      'pause',
+      'resume',
+      'restart',
+      'locks',
+      'throttle',
+    ]) {
       expect(help.stdout).toContain(command);
     }
     expect((await project.run(['dispatch', '--help'])).stdout).toMatch(/Examples:/);

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { z } from 'zod';
 import { buildChainHead } from '../core/chain.js';
 import { dispatchJobs } from '../core/dispatch.js';
@@ -43,10 +43,14 @@ Examples:
       const catchJob = flags.catch ? await readSingle(flags.catch, io) : request.catch;
       await withSession(io, command, async (session) => {
         const head = buildChainHead(request.links, { queue, connection: session.target.name, catch: catchJob });
-        const { results } = await dispatchJobs(session.driver, [head], { jobs: session.loaded.config.jobs, connectionName: session.target.name });
+        const { results } = await dispatchJobs(session.driver, [head], {
+          jobs: session.loaded.config.jobs,
+          connectionName: session.target.name,
+        });
         const first = results[0]!;
         const chainId = head.chain!.id;
-        if (session.globals.json) return session.printJson({ chain: chainId, first: first.id, links: request.links.length });
+        if (session.globals.json)
+          return session.printJson({ chain: chainId, first: first.id, links: request.links.length });
         session.print(`chain ${chainId} (${request.links.length} links), first job ${first.id}`);
       });
     });
@@ -59,8 +63,13 @@ async function readChain(files: string[], io: Io): Promise<ChainRequest> {
       const parsed = chainFileSchema.safeParse(raw.value);
       if (!parsed.success) throw new InputError(`${raw.label}: ${describeIssue(parsed.error)}`);
       const now = Date.now();
-      const links = parsed.data.chain.map((item, index) => entryToInput(validate(item, `${raw.label} chain link ${index + 1}`), now));
-      const catchJob = parsed.data.catch === undefined ? undefined : entryToInput(validate(parsed.data.catch, `${raw.label} catch`), now);
+      const links = parsed.data.chain.map((item, index) =>
+        entryToInput(validate(item, `${raw.label} chain link ${index + 1}`), now),
+      );
+      const catchJob =
+        parsed.data.catch === undefined
+          ? undefined
+          : entryToInput(validate(parsed.data.catch, `${raw.label} catch`), now);
       return { links, queue: parsed.data.queue, catch: catchJob };
     }
     if (raw) return { links: await linksFrom(files[0]!, io, raw.text) };
@@ -71,7 +80,10 @@ async function readChain(files: string[], io: Io): Promise<ChainRequest> {
 }
 
 /** Stdin can be read once: keep its text for the second look. */
-async function peekJson(file: string, io: Io): Promise<{ value: Record<string, unknown> | null; text: string; label: string } | null> {
+async function peekJson(
+  file: string,
+  io: Io,
+): Promise<{ value: Record<string, unknown> | null; text: string; label: string } | null> {
   const label = file === '-' ? 'stdin' : file;
   let text: string;
   try {
@@ -90,9 +102,11 @@ async function linksFrom(file: string, io: Io, text?: string): Promise<DispatchI
   const now = Date.now();
   const { Readable } = await import('node:stream');
   const source = text === undefined ? file : '-';
-  const parsed = await readJobFile(source, text === undefined ? {} : { stdin: Readable.from([text]) }).catch((error: Error) => {
-    throw new InputError(error.message.replace(/^stdin/, file === '-' ? 'stdin' : file));
-  });
+  const parsed = await readJobFile(source, text === undefined ? {} : { stdin: Readable.from([text]) }).catch(
+    (error: Error) => {
+      throw new InputError(error.message.replace(/^stdin/, file === '-' ? 'stdin' : file));
+    },
+  );
   return parsed.entries.map((entry) => entryToInput(entry, now));
 }
 

@@ -1,6 +1,6 @@
-import { Command } from 'commander';
-import { eventMatcher, followEvents } from '../core/events.js';
+import type { Command } from 'commander';
 import { InputError } from '../core/errors.js';
+import { eventMatcher, followEvents } from '../core/events.js';
 import { formatEventLine } from '../output/event-line.js';
 import { type Io, withSession } from './context.js';
 import { durationFlag, queueFlag } from './flags.js';
@@ -21,9 +21,13 @@ export function registerTail(program: Command, io: Io): void {
     .option('--job <name>', 'only events of this job name')
     .option('--since <duration>', 'replay stored events of the last 5m, 1h… first')
     .option('--from-id <id>', 'replay stored events after this event id first')
-    .addHelpText('after', '\nExamples:\n  $ qtool tail job.failed --queue podcasts\n  $ qtool tail --since 10m --json | jq .name')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ qtool tail job.failed --queue podcasts\n  $ qtool tail --since 10m --json | jq .name',
+    )
     .action(async (patterns: string[], flags: TailFlags, command: Command) => {
-      if (flags.since !== undefined && flags.fromId !== undefined) throw new InputError('--since and --from-id: give one, not both');
+      if (flags.since !== undefined && flags.fromId !== undefined)
+        throw new InputError('--since and --from-id: give one, not both');
       const queue = queueFlag('--queue', flags.queue);
       const sinceSeconds = durationFlag('--since', flags.since);
       const matches = eventMatcher(patterns);
@@ -37,7 +41,11 @@ export function registerTail(program: Command, io: Io): void {
           process.once('SIGTERM', onSignal);
           const since = sinceSeconds === undefined ? undefined : (await session.driver.now()) - sinceSeconds * 1000;
           try {
-            for await (const event of followEvents(session.driver, { fromId: flags.fromId, since, signal: stop.signal })) {
+            for await (const event of followEvents(session.driver, {
+              fromId: flags.fromId,
+              since,
+              signal: stop.signal,
+            })) {
               if (!matches(event.name)) continue;
               if (queue && event.queue !== queue) continue;
               if (flags.job && event.jobName !== flags.job) continue;

@@ -65,7 +65,15 @@ export async function continueChain(driver: Driver, envelope: JobEnvelope, now: 
   if (!chain) return [];
   const [next, ...rest] = chain.remaining;
   if (!next) {
-    return [{ name: 'chain.completed', queue: envelope.queue, jobId: envelope.id, jobName: envelope.name, details: { chain: chain.id, links: chain.total } }];
+    return [
+      {
+        name: 'chain.completed',
+        queue: envelope.queue,
+        jobId: envelope.id,
+        jobName: envelope.name,
+        details: { chain: chain.id, links: chain.total },
+      },
+    ];
   }
   const spec: ChainSpec = { ...chain, index: chain.index + 1, remaining: rest };
   const input = { ...fromLink(next, chain), chain: spec, idempotencyKey: `chain:${chain.id}:${spec.index}` };
@@ -75,7 +83,12 @@ export async function continueChain(driver: Driver, envelope: JobEnvelope, now: 
 }
 
 /** After a link finally fails: the rest never runs; the catch job gets the failure in its data. */
-export async function failChain(driver: Driver, envelope: JobEnvelope, error: string, now: number): Promise<EventInput[]> {
+export async function failChain(
+  driver: Driver,
+  envelope: JobEnvelope,
+  error: string,
+  now: number,
+): Promise<EventInput[]> {
   const chain = envelope.chain;
   if (!chain) return [];
   const event: EventInput = {
@@ -87,7 +100,8 @@ export async function failChain(driver: Driver, envelope: JobEnvelope, error: st
   };
   if (!chain.catch) return [event];
   const failure = { job: envelope.name, id: envelope.id, link: chain.index + 1, chain: chain.id, error };
-  const base = chain.catch.data && typeof chain.catch.data === 'object' ? (chain.catch.data as Record<string, unknown>) : {};
+  const base =
+    chain.catch.data && typeof chain.catch.data === 'object' ? (chain.catch.data as Record<string, unknown>) : {};
   const input: DispatchInput = {
     ...fromLink(chain.catch, chain),
     data: { ...base, failed: failure },
@@ -99,5 +113,11 @@ export async function failChain(driver: Driver, envelope: JobEnvelope, error: st
 }
 
 function dispatched(envelope: JobEnvelope): EventInput {
-  return { name: 'job.dispatched', queue: envelope.queue, jobId: envelope.id, jobName: envelope.name, details: { chain: envelope.chain?.id } };
+  return {
+    name: 'job.dispatched',
+    queue: envelope.queue,
+    jobId: envelope.id,
+    jobName: envelope.name,
+    details: { chain: envelope.chain?.id },
+  };
 }

@@ -4,7 +4,11 @@ import { parseDurationSeconds } from './duration.js';
 import type { DispatchInput } from './envelope-builder.js';
 
 /** Sends a configured dispatch; provided by the queue (or a transaction holding it back). */
-export type DispatchSender = (input: DispatchInput, connection: string | undefined, mode: CommitMode) => Promise<PushResult>;
+export type DispatchSender = (
+  input: DispatchInput,
+  connection: string | undefined,
+  mode: CommitMode,
+) => Promise<PushResult>;
 export type CommitMode = 'default' | 'afterCommit' | 'beforeCommit';
 
 const unsent = new Set<PendingDispatch>();
@@ -50,7 +54,9 @@ export class PendingDispatch implements PromiseLike<string> {
     return this;
   }
   backoff(backoff: Duration | Duration[]): this {
-    this.input.backoff = Array.isArray(backoff) ? backoff.map((b) => parseDurationSeconds(b)) : parseDurationSeconds(backoff);
+    this.input.backoff = Array.isArray(backoff)
+      ? backoff.map((b) => parseDurationSeconds(b))
+      : parseDurationSeconds(backoff);
     return this;
   }
   timeout(timeout: Duration): this {
@@ -103,12 +109,16 @@ export class PendingDispatch implements PromiseLike<string> {
     onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     return this.dispatch()
-      .then((result) => (result.status === 'existing' ? result.existingId : result.status === 'duplicate' ? result.heldBy : result.id))
+      .then((result) =>
+        result.status === 'existing' ? result.existingId : result.status === 'duplicate' ? result.heldBy : result.id,
+      )
       .then(onFulfilled, onRejected);
   }
 
   [Symbol.dispose](): void {
-    void this.dispatch().catch((error) => process.emitWarning(`qtool: scoped dispatch of ${this.input.name} failed: ${error}`));
+    void this.dispatch().catch((error) =>
+      process.emitWarning(`qtool: scoped dispatch of ${this.input.name} failed: ${error}`),
+    );
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -136,6 +146,7 @@ function installExitHook(): void {
     process.stderr.write(
       `qtool: ${leftovers.length} dispatch(es) were never awaited nor scoped with \`using\` (${leftovers.map((p) => p.jobName).join(', ')}); dispatching them now\n`,
     );
-    for (const pending of leftovers) void pending.dispatch().catch((error) => process.stderr.write(`qtool: ${error}\n`));
+    for (const pending of leftovers)
+      void pending.dispatch().catch((error) => process.stderr.write(`qtool: ${error}\n`));
   });
 }

@@ -92,12 +92,20 @@ export class Queue<C extends QtoolConfig = QtoolConfig> {
   }
 
   /** Dispatch only when the condition holds (evaluated now); resolves to the id, or null. */
-  async dispatchIf<K extends JobName<C>>(condition: boolean | (() => boolean), name: K, data?: JobData<C, K>): Promise<string | null> {
+  async dispatchIf<K extends JobName<C>>(
+    condition: boolean | (() => boolean),
+    name: K,
+    data?: JobData<C, K>,
+  ): Promise<string | null> {
     const holds = typeof condition === 'function' ? condition() : condition;
     return holds ? await this.dispatch(name, data) : null;
   }
 
-  async dispatchUnless<K extends JobName<C>>(condition: boolean | (() => boolean), name: K, data?: JobData<C, K>): Promise<string | null> {
+  async dispatchUnless<K extends JobName<C>>(
+    condition: boolean | (() => boolean),
+    name: K,
+    data?: JobData<C, K>,
+  ): Promise<string | null> {
     const holds = typeof condition === 'function' ? condition() : condition;
     return holds ? null : await this.dispatch(name, data);
   }
@@ -145,7 +153,9 @@ export class Queue<C extends QtoolConfig = QtoolConfig> {
     const scope: TransactionScope = { held: [] };
     const tx = {
       dispatch: <K extends JobName<C>>(name: K, data?: JobData<C, K>) =>
-        new PendingDispatch(name, data, (input, connection, mode) => this.send(input, connection, mode === 'default' ? 'afterCommit' : mode)),
+        new PendingDispatch(name, data, (input, connection, mode) =>
+          this.send(input, connection, mode === 'default' ? 'afterCommit' : mode),
+        ),
     };
     let result: T;
     try {
@@ -190,7 +200,10 @@ export class Queue<C extends QtoolConfig = QtoolConfig> {
   /** Push prepared inputs now (no transaction holding). */
   async push(inputs: DispatchInput[]): Promise<PushResult[]> {
     const [loaded, driver] = await Promise.all([this.loaded, this.driver()]);
-    const { results } = await dispatchJobs(driver, inputs, { jobs: loaded.config.jobs, limiters: loaded.config.limiters });
+    const { results } = await dispatchJobs(driver, inputs, {
+      jobs: loaded.config.jobs,
+      limiters: loaded.config.limiters,
+    });
     return results;
   }
 
@@ -198,7 +211,9 @@ export class Queue<C extends QtoolConfig = QtoolConfig> {
   async close(): Promise<void> {
     const leftovers = takeUnsent();
     if (leftovers.length) {
-      process.stderr.write(`qtool: ${leftovers.length} dispatch(es) were never awaited nor scoped; dispatching them now\n`);
+      process.stderr.write(
+        `qtool: ${leftovers.length} dispatch(es) were never awaited nor scoped; dispatching them now\n`,
+      );
       await Promise.all(leftovers.map((p) => p.dispatch()));
     }
     if (this.driverPromise) await (await this.driverPromise).close();

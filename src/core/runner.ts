@@ -1,9 +1,9 @@
 import type { Driver, EventInput, ReservedJob } from '../drivers/types.js';
 import { type AttemptDefaults, backoffSeconds, exceptionIsFinal, mayRun, type ResolvedPolicy } from './attempts.js';
+import { continueChain, failChain } from './chain.js';
 import { isCodeJob, isCommandJob, isHttpJob, type JobDefinition } from './define.js';
 import { parseDurationSeconds } from './duration.js';
 import type { AttemptRecord, JobEnvelope } from './envelope.js';
-import { continueChain, failChain } from './chain.js';
 import { firstLine } from './errors.js';
 import { runCommandJob } from './handlers/command.js';
 import { runHttpJob } from './handlers/http.js';

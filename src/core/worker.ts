@@ -150,6 +150,9 @@ export class Worker {
       await this.process(job);
       this.checkLimits();
       await this.checkRestart();
+      // A synchronous store resolves every await at once: yield so timers (job sleeps, lease
+      // renewals, heartbeats) and other slots get their turn between jobs.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 

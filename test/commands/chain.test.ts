@@ -9,12 +9,16 @@ beforeEach(() => {
   project = tempProject(E2E_CONFIG);
 });
 afterEach(() => project.cleanup());
-const read = (name: string) => (existsSync(join(project.dir, name)) ? readFileSync(join(project.dir, name), 'utf8') : '');
+const read = (name: string) =>
+  existsSync(join(project.dir, name)) ? readFileSync(join(project.dir, name), 'utf8') : '';
 
 describe('qtool chain', () => {
   it('runs links strictly in order from several files', async () => {
     project.write('a.json', { job: 'Record', data: { tag: 'a' } });
-    project.write('b.json', [{ job: 'Record', data: { tag: 'b' } }, { job: 'Record', data: { tag: 'c' } }]);
+    project.write('b.json', [
+      { job: 'Record', data: { tag: 'b' } },
+      { job: 'Record', data: { tag: 'c' } },
+    ]);
     const result = await project.run(['chain', 'a.json', 'b.json', '--queue', 'chained']);
     expect(result.stdout).toMatch(/^chain \S+ \(3 links\), first job \S+$/m);
     await project.run(['work', '--queue', 'chained', '--stop-when-empty', '--sleep', '100ms', '--concurrency', '3']);
@@ -23,7 +27,11 @@ describe('qtool chain', () => {
 
   it('stops at a final failure and dispatches the catch job with the failure in its data', async () => {
     project.write('chain.json', {
-      chain: [{ job: 'Record', data: { tag: 'first' } }, { job: 'Fail', tries: 1, data: { why: 'link two' } }, { job: 'Record', data: { tag: 'never' } }],
+      chain: [
+        { job: 'Record', data: { tag: 'first' } },
+        { job: 'Fail', tries: 1, data: { why: 'link two' } },
+        { job: 'Record', data: { tag: 'never' } },
+      ],
       catch: { job: 'Echo', data: { text: 'caught', code: 0 } },
     });
     const out = JSON.parse((await project.run(['chain', 'chain.json', '--json'])).stdout);
@@ -42,7 +50,13 @@ describe('qtool chain', () => {
     const bad = await project.run(['chain', 'chain.json']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/chain\.json chain link 2: field 'tries'/);
-    project.write('ok.json', { chain: [{ job: 'Record', data: { tag: 'one' } }, { job: 'Record', data: { tag: 'two' } }], queue: 'q' });
+    project.write('ok.json', {
+      chain: [
+        { job: 'Record', data: { tag: 'one' } },
+        { job: 'Record', data: { tag: 'two' } },
+      ],
+      queue: 'q',
+    });
     const first = JSON.parse((await project.run(['chain', 'ok.json', '--json'])).stdout).first;
     const shown = await project.run(['jobs', 'show', first]);
     expect(shown.stdout).toMatch(/chain\s+\S+: link 1 of 2/);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { E2E_CONFIG } from '../helpers/e2e-config.js';
 import { lines, type Project, tempProject } from '../helpers/cli.js';
+import { E2E_CONFIG } from '../helpers/e2e-config.js';
 
 let project: Project;
 beforeEach(() => {
@@ -27,9 +27,20 @@ describe('qtool dispatch', () => {
   it('reads an array, NDJSON from stdin, and --job/--data; --json gives each result', async () => {
     project.write('jobs.json', [{ job: 'Record' }, { job: 'Record', delay: '1h' }]);
     expect(lines((await project.run(['dispatch', 'jobs.json'])).stdout)).toHaveLength(2);
-    const nd = await project.run(['dispatch', '-', '--json'], { input: '{"job":"Record"}\n{"job":"Record"}\n{"job":"Record"}\n' });
+    const nd = await project.run(['dispatch', '-', '--json'], {
+      input: '{"job":"Record"}\n{"job":"Record"}\n{"job":"Record"}\n',
+    });
     expect(JSON.parse(nd.stdout).jobs.map((j: { status: string }) => j.status)).toEqual(['queued', 'queued', 'queued']);
-    const inline = await project.run(['dispatch', '--job', 'Record', '--data', '{"tag":"inline"}', '--queue', 'q2', '--quiet']);
+    const inline = await project.run([
+      'dispatch',
+      '--job',
+      'Record',
+      '--data',
+      '{"tag":"inline"}',
+      '--queue',
+      'q2',
+      '--quiet',
+    ]);
     expect(inline.code).toBe(0);
     expect(await pending()).toBe(5);
     expect(await pending('q2')).toBe(1);
@@ -73,7 +84,9 @@ describe('qtool dispatch', () => {
       expect(lines(result.stderr)).toHaveLength(1);
     }
     expect((await project.run(['dispatch', 'missing.json'])).stderr).toMatch(/cannot read job file missing\.json/);
-    expect((await project.run(['dispatch', '--job', 'Record', '--data', '{nope'])).stderr).toMatch(/--data: invalid JSON/);
+    expect((await project.run(['dispatch', '--job', 'Record', '--data', '{nope'])).stderr).toMatch(
+      /--data: invalid JSON/,
+    );
     expect(await pending()).toBe(0);
   });
 

@@ -10,14 +10,22 @@ beforeEach(() => {
 });
 afterEach(() => project.cleanup());
 
-const read = (name: string) => (existsSync(join(project.dir, name)) ? readFileSync(join(project.dir, name), 'utf8') : '');
+const read = (name: string) =>
+  existsSync(join(project.dir, name)) ? readFileSync(join(project.dir, name), 'utf8') : '';
 const overlapJob = (extra: object = {}) =>
-  JSON.stringify({ job: 'Overlap', data: { ms: 30 }, middleware: [{ withoutOverlapping: { key: 'order:42', ...extra } }] });
+  JSON.stringify({
+    job: 'Overlap',
+    data: { ms: 30 },
+    middleware: [{ withoutOverlapping: { key: 'order:42', ...extra } }],
+  });
 
 describe('overlap locks across worker processes', () => {
   it('20 jobs with one key run strictly one at a time on two workers, and all complete', async () => {
-    await project.run(['dispatch', '-', '--quiet'], { input: Array.from({ length: 20 }, () => overlapJob()).join('\n') });
-    const work = () => project.run(['work', '--stop-when-empty', '--sleep', '100ms', '--concurrency', '2'], { timeoutMs: 60_000 });
+    await project.run(['dispatch', '-', '--quiet'], {
+      input: Array.from({ length: 20 }, () => overlapJob()).join('\n'),
+    });
+    const work = () =>
+      project.run(['work', '--stop-when-empty', '--sleep', '100ms', '--concurrency', '2'], { timeoutMs: 60_000 });
     const [a, b] = await Promise.all([work(), work()]);
     expect([a.code, b.code]).toEqual([0, 0]);
     const events = lines(read('intervals.txt')).map((l) => l.split(' '));
@@ -30,16 +38,25 @@ describe('overlap locks across worker processes', () => {
 
   it('dontRelease drops the jobs that found the lock busy', async () => {
     project.write('held.json', { job: 'Slow', data: { ms: 1 } });
-    await project.run(['dispatch', '-', '--quiet'], { input: Array.from({ length: 3 }, () => overlapJob({ dontRelease: true })).join('\n') });
+    await project.run(['dispatch', '-', '--quiet'], {
+      input: Array.from({ length: 3 }, () => overlapJob({ dontRelease: true })).join('\n'),
+    });
     const status = await project.run(['work', '--stop-when-empty', '--sleep', '100ms', '--concurrency', '3', '--json']);
     const results = lines(status.stdout).map((l) => JSON.parse(l));
     expect(results.filter((r) => r.status === 'completed').length).toBeGreaterThanOrEqual(1);
-    expect(results.filter((r) => r.status === 'completed').length + results.filter((r) => r.status === 'deleted').length).toBe(3);
+    expect(
+      results.filter((r) => r.status === 'completed').length + results.filter((r) => r.status === 'deleted').length,
+    ).toBe(3);
   });
 
   it('qtool locks shows a held lock; locks release lets the waiting job run', async () => {
     // A worker killed while holding a lock without expireAfter leaves it held (Laravel's case 5).
-    project.write('slow.json', { job: 'Slow', data: { ms: 60000 }, tries: 3, middleware: [{ withoutOverlapping: { key: 'k' } }] });
+    project.write('slow.json', {
+      job: 'Slow',
+      data: { ms: 60000 },
+      tries: 3,
+      middleware: [{ withoutOverlapping: { key: 'k' } }],
+    });
     const id = (await project.run(['dispatch', 'slow.json', '--quiet'])).stdout.trim();
     const victim = project.spawn(['work', '--lease', '1s']);
     await waitFor(() => read('started.txt').includes(id), 15_000, 'the job to start');
@@ -49,10 +66,18 @@ describe('overlap locks across worker processes', () => {
     expect(locks).toMatchObject([{ key: 'overlap:Slow:k', jobId: id, expiresAt: null }]);
     expect((await project.run(['locks'])).stdout).toMatch(/overlap:Slow:k\s+\S+\s+\S+\s+.*never/);
 
-    project.write('waiting.json', { job: 'Record', data: { tag: 'waiter' }, middleware: [{ withoutOverlapping: { key: 'k', releaseAfter: '200ms' } }] });
+    project.write('waiting.json', {
+      job: 'Record',
+      data: { tag: 'waiter' },
+      middleware: [{ withoutOverlapping: { key: 'k', releaseAfter: '200ms' } }],
+    });
     await project.run(['jobs', 'delete', id]);
     await project.run(['dispatch', '--job', 'Record', '--data', '{"tag":"w"}']);
-    project.write('w.json', { job: 'Slow', data: { ms: 10 }, middleware: [{ withoutOverlapping: { key: 'k', releaseAfter: '200ms' } }] });
+    project.write('w.json', {
+      job: 'Slow',
+      data: { ms: 10 },
+      middleware: [{ withoutOverlapping: { key: 'k', releaseAfter: '200ms' } }],
+    });
     const waiting = (await project.run(['dispatch', 'w.json', '--quiet'])).stdout.trim();
     const worker = project.spawn(['work', '--sleep', '100ms', '--json']);
     await waitFor(() => worker.output().stdout.includes('"released"'), 15_000, 'a release on the busy lock');
@@ -62,19 +87,29 @@ describe('overlap locks across worker processes', () => {
     await waitFor(() => read('ledger.txt').includes(`${waiting} slow`), 15_000, 'the waiting job to run');
     worker.kill('SIGTERM');
     await worker.exited;
-    const job = JSON.parse(lines(worker.output().stdout).find((l) => l.includes('"completed"') && l.includes(waiting))!);
+    const job = JSON.parse(
+      lines(worker.output().stdout).find((l) => l.includes('"completed"') && l.includes(waiting))!,
+    );
     expect(job.attempt).toBe(1); // lock waits do not use tries
   });
 
   it('a lock with expireAfter held by a SIGKILLed worker frees after expiry', async () => {
-    project.write('slow.json', { job: 'Slow', data: { ms: 60000 }, middleware: [{ withoutOverlapping: { key: 'e', expireAfter: '1s' } }] });
+    project.write('slow.json', {
+      job: 'Slow',
+      data: { ms: 60000 },
+      middleware: [{ withoutOverlapping: { key: 'e', expireAfter: '1s' } }],
+    });
     const id = (await project.run(['dispatch', 'slow.json', '--quiet'])).stdout.trim();
     const victim = project.spawn(['work', '--lease', '30s']);
     await waitFor(() => read('started.txt').includes(id), 15_000, 'the job to start');
     victim.kill('SIGKILL');
     await victim.exited;
     expect(JSON.parse((await project.run(['locks', '--json'])).stdout).locks).toHaveLength(1);
-    await waitFor(async () => JSON.parse((await project.run(['locks', '--json'])).stdout).locks.length === 0, 10_000, 'expiry');
+    await waitFor(
+      async () => JSON.parse((await project.run(['locks', '--json'])).stdout).locks.length === 0,
+      10_000,
+      'expiry',
+    );
   });
 });
 
@@ -93,7 +128,9 @@ describe('exception throttling from a job file', () => {
     expect(results[3].reason).toMatch(/throttled by throttle:stripe \(3\/3\)/);
     expect(results[3].retryIn).toBeGreaterThan(3500);
     const throttle = JSON.parse((await project.run(['throttle', '--json'])).stdout).counters;
-    expect(throttle).toMatchObject([{ key: 'throttle:stripe', count: 3, tripped: true, meta: { kind: 'throttle', limit: 3 } }]);
+    expect(throttle).toMatchObject([
+      { key: 'throttle:stripe', count: 3, tripped: true, meta: { kind: 'throttle', limit: 3 } },
+    ]);
     expect((await project.run(['throttle'])).stdout).toMatch(/throttle:stripe\s+throttle\s+3\/3\s+.*tripped until/);
     expect((await project.run(['throttle', 'clear', 'throttle:stripe'])).stdout.trim()).toBe('cleared throttle:stripe');
     expect(JSON.parse((await project.run(['throttle', '--json'])).stdout).counters).toEqual([]);
@@ -113,7 +150,9 @@ describe('unique and idempotent dispatch', () => {
 
   it('50 concurrent dispatches with one idempotency key make exactly one job', async () => {
     const runs = await Promise.all(
-      Array.from({ length: 50 }, () => project.run(['dispatch', '--job', 'Record', '--idempotency-key', 'order-42', '--quiet'], { timeoutMs: 60_000 })),
+      Array.from({ length: 50 }, () =>
+        project.run(['dispatch', '--job', 'Record', '--idempotency-key', 'order-42', '--quiet'], { timeoutMs: 60_000 }),
+      ),
     );
     expect(runs.every((r) => r.code === 0)).toBe(true);
     const ids = new Set(runs.map((r) => r.stdout.trim()));

@@ -26,10 +26,14 @@ describe('qtool tail', () => {
   });
 
   it('--since replays history then follows, with no gap and no duplicate at the seam', async () => {
-    const first = lines((await project.run(['dispatch', '-', '--quiet'], { input: '{"job":"Record"}\n{"job":"Record"}\n' })).stdout);
+    const first = lines(
+      (await project.run(['dispatch', '-', '--quiet'], { input: '{"job":"Record"}\n{"job":"Record"}\n' })).stdout,
+    );
     const tail = project.spawn(['tail', '--since', '5m', '--json']);
     await waitFor(() => events(tail.output().stdout).length >= 2, 10_000, 'history');
-    const second = lines((await project.run(['dispatch', '-', '--quiet'], { input: '{"job":"Record"}\n{"job":"Record"}\n' })).stdout);
+    const second = lines(
+      (await project.run(['dispatch', '-', '--quiet'], { input: '{"job":"Record"}\n{"job":"Record"}\n' })).stdout,
+    );
     await waitFor(() => events(tail.output().stdout).length >= 4, 10_000, 'live events');
     tail.kill('SIGINT');
     await tail.exited;

@@ -12,13 +12,24 @@ beforeEach(() => {
 });
 afterEach(() => project.cleanup());
 
-const read = (name: string) => (existsSync(join(project.dir, name)) ? readFileSync(join(project.dir, name), 'utf8') : '');
-const status = async () => JSON.parse((await project.run(['status', '--json'])).stdout).queues as Record<string, number | string | boolean>[];
+const read = (name: string) =>
+  existsSync(join(project.dir, name)) ? readFileSync(join(project.dir, name), 'utf8') : '';
+const status = async () =>
+  JSON.parse((await project.run(['status', '--json'])).stdout).queues as Record<string, number | string | boolean>[];
 const queueStats = async (queue: string) => (await status()).find((q) => q.queue === queue);
 
 describe('qtool work', () => {
   it('waits out a delay, runs the job once, and status counts it processed', async () => {
-    const dispatched = await project.run(['dispatch', '--job', 'Record', '--queue', 'podcasts', '--delay', '2s', '--quiet']);
+    const dispatched = await project.run([
+      'dispatch',
+      '--job',
+      'Record',
+      '--queue',
+      'podcasts',
+      '--delay',
+      '2s',
+      '--quiet',
+    ]);
     const id = dispatched.stdout.trim();
     const started = Date.now();
     const worker = await project.run(['work', '--queue=podcasts', '--stop-when-empty', '--sleep', '500ms']);
@@ -30,7 +41,9 @@ describe('qtool work', () => {
   });
 
   it('retries with tries, fails into the failed store, and retry brings the job back with the same id', async () => {
-    const id = (await project.run(['dispatch', '--job', 'Fail', '--data', '{"why":"disk full"}', '--quiet'])).stdout.trim();
+    const id = (
+      await project.run(['dispatch', '--job', 'Fail', '--data', '{"why":"disk full"}', '--quiet'])
+    ).stdout.trim();
     const run = await project.run(['work', '--stop-when-empty', '--sleep', '200ms', '--json']);
     const records = lines(run.stdout).map((l) => JSON.parse(l));
     expect(records.map((r) => r.status)).toEqual(['released', 'failed']);
@@ -55,7 +68,9 @@ describe('qtool work', () => {
   });
 
   it('failed flush and prune remove records', async () => {
-    await project.run(['dispatch', '-'], { input: '{"job":"Fail","tries":1}\n{"job":"Fail","tries":1}\n{"job":"Fail","tries":1}\n' });
+    await project.run(['dispatch', '-'], {
+      input: '{"job":"Fail","tries":1}\n{"job":"Fail","tries":1}\n{"job":"Fail","tries":1}\n',
+    });
     await project.run(['work', '--stop-when-empty', '--sleep', '200ms']);
     expect((await project.run(['failed', 'prune', '--hours', '1'])).stdout).toMatch(/pruned 0/);
     expect((await project.run(['failed', 'prune', '--hours', '0'])).stdout).toMatch(/pruned 3/);
@@ -66,7 +81,9 @@ describe('qtool work', () => {
 
   it('runs command jobs with argv slots only (no shell) and keeps their output', async () => {
     const text = '"; rm -rf / ; echo $(whoami)';
-    const id = (await project.run(['dispatch', '--job', 'Echo', '--data', JSON.stringify({ text, code: 3 }), '--quiet'])).stdout.trim();
+    const id = (
+      await project.run(['dispatch', '--job', 'Echo', '--data', JSON.stringify({ text, code: 3 }), '--quiet'])
+    ).stdout.trim();
     await project.run(['work', '--stop-when-empty', '--sleep', '200ms']);
     const failed = JSON.parse((await project.run(['failed', 'show', id, '--json'])).stdout);
     expect(failed.error.message).toMatch(/command node exited with code 3/);
@@ -121,7 +138,8 @@ describe('qtool work', () => {
 
   it('takes queues in strict priority order and skips paused queues', async () => {
     await project.run(['dispatch', '-'], {
-      input: '{"job":"Record","queue":"low","data":{"tag":"low"}}\n{"job":"Record","queue":"high","data":{"tag":"high"}}\n',
+      input:
+        '{"job":"Record","queue":"low","data":{"tag":"low"}}\n{"job":"Record","queue":"high","data":{"tag":"high"}}\n',
     });
     await project.run(['pause', 'high']);
     expect((await queueStats('high'))?.paused).toBe(true);
@@ -133,7 +151,9 @@ describe('qtool work', () => {
   });
 
   it('two worker processes run 500 jobs exactly once each', async () => {
-    const input = Array.from({ length: 500 }, (_, i) => JSON.stringify({ job: 'Record', data: { tag: `n${i}` } })).join('\n');
+    const input = Array.from({ length: 500 }, (_, i) => JSON.stringify({ job: 'Record', data: { tag: `n${i}` } })).join(
+      '\n',
+    );
     expect((await project.run(['dispatch', '-', '--quiet'], { input })).code).toBe(0);
     const [a, b] = await Promise.all([
       project.run(['work', '--stop-when-empty', '--sleep', '200ms', '--concurrency', '2'], { timeoutMs: 60_000 }),
@@ -150,13 +170,17 @@ describe('qtool work', () => {
   });
 
   it('a worker killed with SIGKILL mid-job loses nothing: the lease expires and another worker runs it', async () => {
-    const id = (await project.run(['dispatch', '--job', 'Slow', '--data', '{"ms":4000}', '--tries', '3', '--quiet'])).stdout.trim();
+    const id = (
+      await project.run(['dispatch', '--job', 'Slow', '--data', '{"ms":4000}', '--tries', '3', '--quiet'])
+    ).stdout.trim();
     const victim = project.spawn(['work', '--lease', '1s']);
     await waitFor(() => read('started.txt').includes(id), 15_000, 'the job to start');
     victim.kill('SIGKILL');
     await victim.exited;
     expect((await queueStats('default'))?.reserved).toBe(1);
-    const rescuer = await project.run(['work', '--stop-when-empty', '--sleep', '200ms', '--lease', '1s'], { timeoutMs: 30_000 });
+    const rescuer = await project.run(['work', '--stop-when-empty', '--sleep', '200ms', '--lease', '1s'], {
+      timeoutMs: 30_000,
+    });
     expect(rescuer.code).toBe(0);
     expect(lines(read('ledger.txt'))).toEqual([`${id} slow 2`]);
     expect(await queueStats('default')).toMatchObject({ pending: 0, reserved: 0, failed: 0, processedTotal: 1 });
@@ -182,7 +206,9 @@ describe('qtool work', () => {
     expect(await worker.exited).toBe(0);
     expect(read('ledger.txt')).toContain(`${id} slow 1`);
 
-    const second = (await project.run(['dispatch', '--job', 'Slow', '--data', '{"ms":30000}', '--quiet'])).stdout.trim();
+    const second = (
+      await project.run(['dispatch', '--job', 'Slow', '--data', '{"ms":30000}', '--quiet'])
+    ).stdout.trim();
     const forced = project.spawn(['work']);
     await waitFor(() => read('started.txt').includes(second), 15_000, 'the second job to start');
     forced.kill('SIGTERM');
@@ -195,7 +221,11 @@ describe('qtool work', () => {
 
   it('qtool restart makes a running worker exit after its current job', async () => {
     const worker = project.spawn(['work', '--sleep', '200ms']);
-    await waitFor(async () => JSON.parse((await project.run(['status', '--json'])).stdout).workers === 1, 15_000, 'the worker');
+    await waitFor(
+      async () => JSON.parse((await project.run(['status', '--json'])).stdout).workers === 1,
+      15_000,
+      'the worker',
+    );
     expect((await project.run(['restart'])).code).toBe(0);
     expect(await worker.exited).toBe(0);
     expect(worker.output().stderr).toMatch(/worker stopped \(restart\)/);
@@ -210,7 +240,13 @@ describe('qtool work', () => {
 
 describe('queue admin', () => {
   it('lists jobs by state, deletes one, and clears a queue', async () => {
-    const ids = lines((await project.run(['dispatch', '-', '--quiet'], { input: '{"job":"Record"}\n{"job":"Record"}\n{"job":"Record","delay":"1h"}\n' })).stdout);
+    const ids = lines(
+      (
+        await project.run(['dispatch', '-', '--quiet'], {
+          input: '{"job":"Record"}\n{"job":"Record"}\n{"job":"Record","delay":"1h"}\n',
+        })
+      ).stdout,
+    );
     const listed = await project.run(['jobs', 'default']);
     expect(lines(listed.stdout)).toHaveLength(3);
     const delayed = JSON.parse((await project.run(['jobs', 'default', '--state', 'delayed', '--json'])).stdout);

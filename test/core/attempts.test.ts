@@ -11,7 +11,11 @@ const policy = (overrides: Partial<ResolvedPolicy> = {}): ResolvedPolicy => ({
   retryUntil: null,
   ...overrides,
 });
-const envelope = (attempts: number, exceptions = 0) => ({ ...buildEnvelope({ name: 'A' }, 1000), attempts, exceptions });
+const envelope = (attempts: number, exceptions = 0) => ({
+  ...buildEnvelope({ name: 'A' }, 1000),
+  attempts,
+  exceptions,
+});
 
 describe('attempt policy (Laravel semantics)', () => {
   it('runs while attempts <= tries, and always with tries 0', () => {

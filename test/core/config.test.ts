@@ -45,11 +45,19 @@ describe('config loading', () => {
   });
 
   it('chooses the connection: flag, then environment, then config default, then SQLite', () => {
-    const loaded = { config: { connections: { default: 'redis://a:6379/0', other: 'sqlite:x.db' } }, path: null, baseDir: dir };
+    const loaded = {
+      config: { connections: { default: 'redis://a:6379/0', other: 'sqlite:x.db' } },
+      path: null,
+      baseDir: dir,
+    };
     expect(resolveConnection(loaded, 'other', {}).url).toBe('sqlite:x.db');
     expect(resolveConnection(loaded, undefined, { QTOOL_CONNECTION: 'memory:' }).url).toBe('memory:');
     expect(resolveConnection(loaded, undefined, {}).url).toBe('redis://a:6379/0');
-    expect(resolveConnection({ config: {}, path: null, baseDir: dir }, undefined, {}).url).toBe('sqlite:.qtool/qtool.db');
-    expect(() => resolveConnection(loaded, 'nope', {})).toThrow(/unknown connection "nope" \(config has: default, other\)/);
+    expect(resolveConnection({ config: {}, path: null, baseDir: dir }, undefined, {}).url).toBe(
+      'sqlite:.qtool/qtool.db',
+    );
+    expect(() => resolveConnection(loaded, 'nope', {})).toThrow(
+      /unknown connection "nope" \(config has: default, other\)/,
+    );
   });
 });

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createQueue, type Queue } from '../../src/core/queue.js';
-import { OnceScope, once } from '../../src/core/queue.js';
 import { defineJob } from '../../src/core/define.js';
+import { createQueue, OnceScope, once, type Queue } from '../../src/core/queue.js';
 import { createMemoryDriver } from '../../src/drivers/memory/index.js';
 import type { Driver } from '../../src/drivers/types.js';
 
@@ -24,7 +23,12 @@ const config = {
         ran.push(`catch ${data.failed.job} ${data.failed.error}`);
       },
     }),
-    Skip: defineJob({ handle(_data, ctx) { ran.push('skip'); ctx.delete(); } }),
+    Skip: defineJob({
+      handle(_data, ctx) {
+        ran.push('skip');
+        ctx.delete();
+      },
+    }),
   },
 };
 let failSecond = false;
@@ -40,7 +44,12 @@ beforeEach(() => {
 afterEach(() => queue.close());
 
 async function drain(queues = ['default']) {
-  const worker = await queue.worker({ queues, stopWhenEmpty: true, sleepMs: 20, defaults: { tries: 1, backoff: 0, timeout: 0 } });
+  const worker = await queue.worker({
+    queues,
+    stopWhenEmpty: true,
+    sleepMs: 20,
+    defaults: { tries: 1, backoff: 0, timeout: 0 },
+  });
   await worker.run();
 }
 const pending = async () => (await driver.queueStats()).reduce((n, q) => n + q.pending + q.delayed, 0);
@@ -103,7 +112,13 @@ describe('PendingDispatch', () => {
 
 describe('chains', () => {
   it('run strictly in order', async () => {
-    await queue.chain([{ name: 'Step', data: { n: 1 } }, { name: 'Step', data: { n: 2 } }, { name: 'Step', data: { n: 3 } }]).dispatch();
+    await queue
+      .chain([
+        { name: 'Step', data: { n: 1 } },
+        { name: 'Step', data: { n: 2 } },
+        { name: 'Step', data: { n: 3 } },
+      ])
+      .dispatch();
     expect(await pending()).toBe(1);
     await drain();
     expect(ran).toEqual(['step 1', 'step 2', 'step 3']);
@@ -112,7 +127,11 @@ describe('chains', () => {
   it('stop at a final failure: the third never runs and catch runs once with the error', async () => {
     failSecond = true;
     const { chainId } = await queue
-      .chain([{ name: 'Step', data: { n: 1 } }, { name: 'Step', data: { n: 2 } }, { name: 'Step', data: { n: 3 } }])
+      .chain([
+        { name: 'Step', data: { n: 1 } },
+        { name: 'Step', data: { n: 2 } },
+        { name: 'Step', data: { n: 3 } },
+      ])
       .catch('Catch')
       .dispatch();
     await drain();
@@ -123,7 +142,14 @@ describe('chains', () => {
   });
 
   it('continue past a link that deletes itself, and the chain queue applies to links naming none', async () => {
-    await queue.chain([{ name: 'Skip' }, { name: 'Step', data: { n: 9 }, queue: 'own' }, { name: 'Greet', data: { name: 'end' } }]).onQueue('chained').dispatch();
+    await queue
+      .chain([
+        { name: 'Skip' },
+        { name: 'Step', data: { n: 9 }, queue: 'own' },
+        { name: 'Greet', data: { name: 'end' } },
+      ])
+      .onQueue('chained')
+      .dispatch();
     await drain(['chained', 'own']);
     expect(ran).toEqual(['skip', 'step 9', 'greet end']);
   });

@@ -16,9 +16,15 @@ export interface RunResult {
 export interface Project {
   dir: string;
   /** Run the built binary in this directory. */
-  run(args: string[], options?: { input?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult>;
+  run(
+    args: string[],
+    options?: { input?: string; env?: Record<string, string>; timeoutMs?: number },
+  ): Promise<RunResult>;
   /** Start the binary and leave it running (workers). */
-  spawn(args: string[], options?: { env?: Record<string, string> }): ChildProcess & { output(): RunResult; exited: Promise<number | null> };
+  spawn(
+    args: string[],
+    options?: { env?: Record<string, string> },
+  ): ChildProcess & { output(): RunResult; exited: Promise<number | null> };
   write(name: string, content: string | object): string;
   cleanup(): void;
 }
@@ -82,7 +88,11 @@ export function tempProject(config?: string): Project {
 }
 
 /** Poll until `check` passes or the time runs out (no fixed sleeps in tests). */
-export async function waitFor<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

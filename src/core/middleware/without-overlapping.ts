@@ -72,7 +72,7 @@ export class WithoutOverlapping implements Middleware {
     if (!acquired) {
       const reason = `overlap lock ${key} is held`;
       if (this.options.dontRelease) job.delete(reason);
-      else job.release(this.options.releaseAfter ?? 0, 'lockWait', reason);
+      else job.release(lockWaitDelay(this.options.releaseAfter ?? 0), 'lockWait', reason);
       return;
     }
     try {
@@ -81,6 +81,15 @@ export class WithoutOverlapping implements Middleware {
       await driver.lockRelease({ key, owner });
     }
   }
+}
+
+/**
+ * Seconds before a job that found the lock busy is tried again. A lock wait uses no try, so with
+ * Laravel's default of 0 it would spin at full speed while the lock is held: wait 100-200 ms
+ * (jittered, so waiting jobs do not stampede) instead.
+ */
+export function lockWaitDelay(releaseAfter: number): number {
+  return releaseAfter > 0 ? releaseAfter : 0.1 + Math.random() * 0.1;
 }
 
 export function withoutOverlapping(key: string | number): WithoutOverlapping {

@@ -1,5 +1,5 @@
 import { createMemoryDriver } from '../memory/index.js';
-import type { Driver } from '../types.js';
+import type { Driver, DriverCapabilities } from '../types.js';
 
 /**
  * Laravel's sync connection: jobs run inline at dispatch, in the dispatching process. The store
@@ -8,9 +8,13 @@ import type { Driver } from '../types.js';
  */
 export function createSyncDriver(): Driver {
   const memory = createMemoryDriver();
-  return Object.assign(Object.create(memory) as Driver, {
-    kind: 'sync',
-    description: 'sync (jobs run inline at dispatch)',
-    capabilities: { ...memory.capabilities, inline: true, crossProcess: false },
+  const capabilities: DriverCapabilities = { ...memory.capabilities, inline: true, crossProcess: false };
+  const overrides: Partial<Driver> = { kind: 'sync', description: 'sync (jobs run inline at dispatch)', capabilities };
+  return new Proxy(memory, {
+    get(target, property, receiver) {
+      if (property in overrides) return overrides[property as keyof Driver];
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
   });
 }

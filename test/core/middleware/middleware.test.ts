@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMemoryDriver } from '../../../src/drivers/memory/index.js';
-import type { Driver } from '../../../src/drivers/types.js';
 import { rateLimited } from '../../../src/core/middleware/rate-limited.js';
 import { skipIf } from '../../../src/core/middleware/skip.js';
 import { throttlesExceptions } from '../../../src/core/middleware/throttles-exceptions.js';
 import { withoutOverlapping } from '../../../src/core/middleware/without-overlapping.js';
+import { createMemoryDriver } from '../../../src/drivers/memory/index.js';
+import type { Driver } from '../../../src/drivers/types.js';
 import { dispatch, workUntilEmpty } from '../../helpers/in-process.js';
 
 let driver: Driver;
@@ -18,7 +18,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('withoutOverlapping', () => {
   it('runs jobs with one key strictly one at a time, a busy lock costing no try', async () => {
     const intervals: [number, number][] = [];
-    await dispatch(driver, Array.from({ length: 6 }, () => ({ name: 'Work', tries: 1 })));
+    await dispatch(
+      driver,
+      Array.from({ length: 6 }, () => ({ name: 'Work', tries: 1 })),
+    );
     const results = await workUntilEmpty(
       driver,
       {
@@ -34,7 +37,11 @@ describe('withoutOverlapping', () => {
       { concurrency: 3 },
     );
     expect(results.filter((r) => r.status === 'completed')).toHaveLength(6);
-    expect(results.filter((r) => r.status === 'released').every((r) => /overlap lock overlap:Work:shared-key/.test(r.reason ?? ''))).toBe(true);
+    expect(
+      results
+        .filter((r) => r.status === 'released')
+        .every((r) => /overlap lock overlap:Work:shared-key/.test(r.reason ?? '')),
+    ).toBe(true);
     intervals.sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < intervals.length; i++) expect(intervals[i]![0]).toBeGreaterThanOrEqual(intervals[i - 1]![1]);
     expect(await driver.lockList()).toEqual([]);
@@ -48,7 +55,14 @@ describe('withoutOverlapping', () => {
     await driver.lockForceRelease(['overlap:Work:k']);
 
     await dispatch(driver, [{ name: 'Boom' }]);
-    const failing = { Boom: { middleware: () => [withoutOverlapping('k').shared()], handle() { throw new Error('x'); } } };
+    const failing = {
+      Boom: {
+        middleware: () => [withoutOverlapping('k').shared()],
+        handle() {
+          throw new Error('x');
+        },
+      },
+    };
     expect((await workUntilEmpty(driver, failing)).map((r) => r.status)).toEqual(['failed']);
     expect(await driver.lockList()).toEqual([]);
   });
@@ -59,9 +73,10 @@ describe('withoutOverlapping', () => {
     const run = workUntilEmpty(driver, {
       Slow: {
         middleware: () => [withoutOverlapping('k').expireAfter(0.05)],
-        handle: () => new Promise<void>((r) => {
-          release = r;
-        }),
+        handle: () =>
+          new Promise<void>((r) => {
+            release = r;
+          }),
       },
     });
     await sleep(120);
@@ -103,22 +118,30 @@ describe('throttlesExceptions', () => {
   });
 
   it('rethrows errors that when() rejects, and deleteWhen / failWhen act on the job', async () => {
-    await dispatch(driver, [{ name: 'A', data: 'other' }, { name: 'A', data: 'delete' }, { name: 'A', data: 'fail' }]);
-    const results = await workUntilEmpty(driver, {
-      A: {
-        tries: 5,
-        middleware: () => [
-          throttlesExceptions(10, '1m')
-            .when((e) => e.message !== 'other')
-            .deleteWhen((e) => e.message === 'delete')
-            .failWhen((e) => e.message === 'fail'),
-        ],
-        handle(data: string) {
-          if (data === 'other') throw new Error('other');
-          throw new Error(data);
+    await dispatch(driver, [
+      { name: 'A', data: 'other' },
+      { name: 'A', data: 'delete' },
+      { name: 'A', data: 'fail' },
+    ]);
+    const results = await workUntilEmpty(
+      driver,
+      {
+        A: {
+          tries: 5,
+          middleware: () => [
+            throttlesExceptions(10, '1m')
+              .when((e) => e.message !== 'other')
+              .deleteWhen((e) => e.message === 'delete')
+              .failWhen((e) => e.message === 'fail'),
+          ],
+          handle(data: string) {
+            if (data === 'other') throw new Error('other');
+            throw new Error(data);
+          },
         },
       },
-    }, { stopWhenEmpty: false, maxJobs: 3 });
+      { stopWhenEmpty: false, maxJobs: 3 },
+    );
     expect(results.map((r) => r.status)).toEqual(['released', 'deleted', 'failed']);
     expect(results[0]!.reason).toBe('other');
   });
@@ -126,11 +149,21 @@ describe('throttlesExceptions', () => {
 
 describe('rateLimited and skip', () => {
   it('lets max jobs per window through and holds the rest without using tries', async () => {
-    await dispatch(driver, Array.from({ length: 3 }, () => ({ name: 'Call' })));
+    await dispatch(
+      driver,
+      Array.from({ length: 3 }, () => ({ name: 'Call' })),
+    );
     const started: number[] = [];
     const results = await workUntilEmpty(
       driver,
-      { Call: { middleware: () => [rateLimited('api')], handle() { started.push(Date.now()); } } },
+      {
+        Call: {
+          middleware: () => [rateLimited('api')],
+          handle() {
+            started.push(Date.now());
+          },
+        },
+      },
       { limiters: { api: { max: 2, per: '1s' } } },
     );
     expect(started).toHaveLength(3);
@@ -139,10 +172,18 @@ describe('rateLimited and skip', () => {
   });
 
   it('skipIf drops the job as done', async () => {
-    await dispatch(driver, [{ name: 'S', data: { skip: true } }, { name: 'S', data: { skip: false } }]);
+    await dispatch(driver, [
+      { name: 'S', data: { skip: true } },
+      { name: 'S', data: { skip: false } },
+    ]);
     let ran = 0;
     const results = await workUntilEmpty(driver, {
-      S: { middleware: () => [skipIf((d) => (d as { skip: boolean }).skip)], handle() { ran += 1; } },
+      S: {
+        middleware: () => [skipIf((d) => (d as { skip: boolean }).skip)],
+        handle() {
+          ran += 1;
+        },
+      },
     });
     expect(results.map((r) => r.status)).toEqual(['deleted', 'completed']);
     expect(ran).toBe(1);

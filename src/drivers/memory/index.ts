@@ -1,0 +1,407 @@
+import type { JobEnvelope } from '../../core/envelope.js';
+import { newToken } from '../../core/ids.js';
+import { DriverError } from '../errors.js';
+import type {
+  AckOptions,
+  Driver,
+  FailedRecord,
+  FailOptions,
+  JobRecord,
+  LiveJobState,
+  PushOptions,
+  PushResult,
+  QueueStats,
+  ReleaseOptions,
+  ReservedJob,
+  ReserveOptions,
+} from '../types.js';
+import { MemoryAuxiliary } from './auxiliary.js';
+import { type MemoryJob, MemoryStore, pushHistory } from './store.js';
+
+const DAY_MS = 86_400_000;
+const clone = <T>(value: T): T => structuredClone(value);
+
+/**
+ * The in-process store: for tests, the library and the sync connection. It is the executable
+ * spec of the driver contract: every other driver passes the conformance suite it passes.
+ */
+export class MemoryDriver extends MemoryAuxiliary implements Driver {
+  readonly kind = 'memory';
+  readonly description = 'memory (in-process)';
+  readonly capabilities = { crossProcess: false, blockingReserve: true, inline: false, cluster: false };
+
+  constructor(store: MemoryStore = new MemoryStore()) {
+    super(store);
+  }
+
+  async jobPush(envelopes: JobEnvelope[], options: PushOptions = {}): Promise<PushResult[]> {
+    this.assertOpen();
+    const s = this.store;
+    const now = Date.now();
+    const ids = new Set<string>();
+    for (const envelope of envelopes) {
+      if (s.jobs.has(envelope.id) || s.failed.has(envelope.id) || ids.has(envelope.id)) {
+        throw new DriverError('INVALID', `job id ${envelope.id} already exists`);
+      }
+      ids.add(envelope.id);
+    }
+    const ttl = options.idempotencyTtlMs ?? DAY_MS;
+    const results: PushResult[] = [];
+    const stored: string[] = [];
+    for (const envelope of envelopes) {
+      const key = envelope.idempotencyKey;
+      const seen = key ? s.idempotency.get(key) : undefined;
+      if (key && seen && seen.expiresAt > now) {
+        results.push({ id: envelope.id, status: 'existing', idempotencyKey: key, existingId: seen.id });
+        continue;
+      }
+      if (envelope.unique) {
+        const holder = s.uniqueHolder(envelope.unique.key, now);
+        if (holder) {
+          results.push({ id: envelope.id, status: 'duplicate', uniqueKey: envelope.unique.key, heldBy: holder });
+          continue;
+        }
+        s.unique.set(envelope.unique.key, {
+          owner: envelope.id,
+          expiresAt: envelope.unique.ttl === null ? null : now + envelope.unique.ttl * 1000,
+        });
+      }
+      if (key) s.idempotency.set(key, { id: envelope.id, expiresAt: now + ttl });
+      s.jobs.set(envelope.id, {
+        envelope: clone(envelope),
+        state: 'ready',
+        availableAt: envelope.availableAt,
+        token: null,
+        reservedBy: null,
+        reservedAt: null,
+        history: [],
+      });
+      s.queue(envelope.queue);
+      stored.push(envelope.id);
+      results.push({ id: envelope.id, status: 'queued' });
+    }
+    const events = options.events?.filter((e) => !e.jobId || stored.includes(e.jobId));
+    s.appendEvents(events, now);
+    s.wake();
+    return results;
+  }
+
+  async jobReserve(options: ReserveOptions): Promise<ReservedJob[]> {
+    const deadline = Date.now() + (options.blockMs ?? 0);
+    for (;;) {
+      this.assertOpen();
+      const taken = this.take(options);
+      if (taken.length > 0 || options.signal?.aborted) return taken;
+      const now = Date.now();
+      if (now >= deadline) return [];
+      const next = this.store.nextDue(options.queues);
+      const wait = Math.min(deadline - now, next === null ? Number.POSITIVE_INFINITY : Math.max(1, next - now));
+      await this.store.waitForChange(wait, options.signal);
+    }
+  }
+
+  private take(options: ReserveOptions): ReservedJob[] {
+    const s = this.store;
+    const now = Date.now();
+    const limit = options.limit ?? 1;
+    const taken: ReservedJob[] = [];
+    for (const queue of options.queues) {
+      if (s.queues.get(queue)?.paused) continue;
+      const due = [...s.jobs.values()]
+        .filter((job) => job.envelope.queue === queue && job.availableAt <= now)
+        .sort((a, b) => a.availableAt - b.availableAt || (a.envelope.id < b.envelope.id ? -1 : 1));
+      for (const job of due) {
+        if (taken.length >= limit) break;
+        job.state = 'reserved';
+        job.token = newToken();
+        job.reservedBy = options.workerId;
+        job.reservedAt = now;
+        job.availableAt = now + options.leaseMs;
+        job.envelope.attempts += 1;
+        taken.push({ envelope: clone(job.envelope), token: job.token, reservedAt: now, leaseUntil: job.availableAt });
+      }
+      if (taken.length >= limit) break;
+    }
+    return taken;
+  }
+
+  private held(id: string, token: string): MemoryJob | null {
+    this.assertOpen();
+    const job = this.store.jobs.get(id);
+    return job && job.state === 'reserved' && job.token === token ? job : null;
+  }
+
+  async jobComplete(options: AckOptions): Promise<boolean> {
+    const job = this.held(options.id, options.token);
+    if (!job) return false;
+    const s = this.store;
+    s.jobs.delete(options.id);
+    s.queue(job.envelope.queue).processedTotal += 1;
+    s.releaseUnique(job.envelope);
+    s.appendEvents(options.events, Date.now());
+    return true;
+  }
+
+  async jobRelease(options: ReleaseOptions): Promise<boolean> {
+    const job = this.held(options.id, options.token);
+    if (!job) return false;
+    if (options.kind === 'exception') job.envelope.exceptions += 1;
+    if (options.kind === 'lockWait') {
+      job.envelope.attempts = Math.max(0, job.envelope.attempts - 1);
+      job.envelope.lockWaits += 1;
+    }
+    job.state = 'ready';
+    job.token = null;
+    job.reservedBy = null;
+    job.reservedAt = null;
+    job.availableAt = Date.now() + Math.max(0, options.delayMs);
+    job.history = pushHistory(job.history, options.attempt);
+    this.store.appendEvents(options.events, Date.now());
+    this.store.wake();
+    return true;
+  }
+
+  async jobFail(options: FailOptions): Promise<boolean> {
+    const job = this.held(options.id, options.token);
+    if (!job) return false;
+    const s = this.store;
+    const now = Date.now();
+    s.jobs.delete(options.id);
+    s.failed.set(options.id, {
+      envelope: job.envelope,
+      error: clone(options.error),
+      failedAt: now,
+      history: pushHistory(job.history, options.attempt),
+    });
+    s.queue(job.envelope.queue).failedTotal += 1;
+    s.releaseUnique(job.envelope);
+    s.appendEvents(options.events, now);
+    return true;
+  }
+
+  async jobExtendLease(options: { id: string; token: string; leaseMs: number }): Promise<boolean> {
+    const job = this.held(options.id, options.token);
+    if (!job) return false;
+    job.availableAt = Date.now() + options.leaseMs;
+    return true;
+  }
+
+  async jobGet(id: string): Promise<JobRecord | null> {
+    this.assertOpen();
+    const job = this.store.jobs.get(id);
+    if (job) return this.record(job, Date.now());
+    const failed = this.store.failed.get(id);
+    if (!failed) return null;
+    return {
+      envelope: clone(failed.envelope),
+      state: 'failed',
+      availableAt: failed.failedAt,
+      reservedBy: null,
+      reservedAt: null,
+      leaseUntil: null,
+      history: clone(failed.history),
+      failedAt: failed.failedAt,
+      error: clone(failed.error),
+    };
+  }
+
+  private record(job: MemoryJob, now: number): JobRecord {
+    const state: LiveJobState = job.state === 'reserved' ? 'reserved' : job.availableAt > now ? 'delayed' : 'pending';
+    return {
+      envelope: clone(job.envelope),
+      state,
+      availableAt: job.availableAt,
+      reservedBy: job.reservedBy,
+      reservedAt: job.reservedAt,
+      leaseUntil: job.state === 'reserved' ? job.availableAt : null,
+      history: clone(job.history),
+      failedAt: null,
+      error: null,
+    };
+  }
+
+  async jobList(options: { queue: string; state: LiveJobState; limit: number; offset?: number }): Promise<JobRecord[]> {
+    this.assertOpen();
+    const now = Date.now();
+    return [...this.store.jobs.values()]
+      .filter((job) => job.envelope.queue === options.queue)
+      .map((job) => ({ job, record: this.record(job, now) }))
+      .filter(({ record }) => record.state === options.state)
+      .sort((a, b) =>
+        options.state === 'pending'
+          ? a.job.envelope.id.localeCompare(b.job.envelope.id)
+          : a.job.availableAt - b.job.availableAt,
+      )
+      .slice(options.offset ?? 0, (options.offset ?? 0) + options.limit)
+      .map(({ record }) => record);
+  }
+
+  async jobDelete(id: string): Promise<boolean> {
+    this.assertOpen();
+    const job = this.store.jobs.get(id);
+    if (!job) return false;
+    this.store.jobs.delete(id);
+    this.store.releaseUnique(job.envelope);
+    return true;
+  }
+
+  async queueStats(): Promise<QueueStats[]> {
+    this.assertOpen();
+    const now = Date.now();
+    const stats = new Map<string, QueueStats>();
+    for (const [queue, info] of this.store.queues) {
+      stats.set(queue, {
+        queue,
+        pending: 0,
+        delayed: 0,
+        reserved: 0,
+        failed: 0,
+        paused: info.paused,
+        processedTotal: info.processedTotal,
+        failedTotal: info.failedTotal,
+      });
+    }
+    for (const job of this.store.jobs.values()) {
+      const entry = stats.get(job.envelope.queue)!;
+      if (job.state === 'reserved') entry.reserved += 1;
+      else if (job.availableAt > now) entry.delayed += 1;
+      else entry.pending += 1;
+    }
+    for (const failed of this.store.failed.values()) {
+      const entry = stats.get(failed.envelope.queue);
+      if (entry) entry.failed += 1;
+    }
+    return [...stats.values()];
+  }
+
+  async queueClear(queue: string): Promise<number> {
+    this.assertOpen();
+    let count = 0;
+    for (const [id, job] of this.store.jobs) {
+      if (job.envelope.queue === queue && job.state === 'ready') {
+        this.store.jobs.delete(id);
+        this.store.releaseUnique(job.envelope);
+        count += 1;
+      }
+    }
+    return count;
+  }
+
+  async queuePause(queue: string): Promise<void> {
+    this.assertOpen();
+    this.store.queue(queue).paused = true;
+  }
+
+  async queueResume(queue: string): Promise<void> {
+    this.assertOpen();
+    this.store.queue(queue).paused = false;
+    this.store.wake();
+  }
+
+  async failedList(options: { queue?: string; limit: number; offset?: number }): Promise<FailedRecord[]> {
+    this.assertOpen();
+    return [...this.store.failed.values()]
+      .filter((f) => !options.queue || f.envelope.queue === options.queue)
+      .sort((a, b) => b.failedAt - a.failedAt || b.envelope.id.localeCompare(a.envelope.id))
+      .slice(options.offset ?? 0, (options.offset ?? 0) + options.limit)
+      .map((f) => this.failedRecord(f.envelope.id)!);
+  }
+
+  private failedRecord(id: string): FailedRecord | null {
+    const f = this.store.failed.get(id);
+    if (!f) return null;
+    const e = f.envelope;
+    return {
+      id,
+      name: e.name,
+      queue: e.queue,
+      connection: e.connection,
+      envelope: clone(e),
+      error: clone(f.error),
+      failedAt: f.failedAt,
+      history: clone(f.history),
+    };
+  }
+
+  async failedGet(id: string): Promise<FailedRecord | null> {
+    this.assertOpen();
+    return this.failedRecord(id);
+  }
+
+  async failedRetry(options: { ids?: string[]; queue?: string; limit?: number }): Promise<string[]> {
+    this.assertOpen();
+    const s = this.store;
+    const candidates = options.ids
+      ? options.ids.filter((id) => s.failed.has(id))
+      : [...s.failed.values()]
+          .filter((f) => !options.queue || f.envelope.queue === options.queue)
+          .sort((a, b) => a.failedAt - b.failedAt || a.envelope.id.localeCompare(b.envelope.id))
+          .slice(0, options.limit ?? 1000)
+          .map((f) => f.envelope.id);
+    const now = Date.now();
+    for (const id of candidates) {
+      const f = s.failed.get(id)!;
+      s.failed.delete(id);
+      const envelope = { ...f.envelope, attempts: 0, exceptions: 0, lockWaits: 0 };
+      s.jobs.set(id, {
+        envelope,
+        state: 'ready',
+        availableAt: now,
+        token: null,
+        reservedBy: null,
+        reservedAt: null,
+        history: f.history,
+      });
+    }
+    s.appendEvents(
+      candidates.map((id) => ({
+        name: 'job.retried',
+        jobId: id,
+        queue: s.jobs.get(id)!.envelope.queue,
+        jobName: s.jobs.get(id)!.envelope.name,
+      })),
+      now,
+    );
+    s.wake();
+    return candidates;
+  }
+
+  async failedForget(ids: string[]): Promise<string[]> {
+    this.assertOpen();
+    return ids.filter((id) => this.store.failed.delete(id));
+  }
+
+  async failedFlush(options: { queue?: string } = {}): Promise<number> {
+    this.assertOpen();
+    let count = 0;
+    for (const [id, f] of this.store.failed) {
+      if (!options.queue || f.envelope.queue === options.queue) {
+        this.store.failed.delete(id);
+        count += 1;
+      }
+    }
+    return count;
+  }
+
+  async failedPrune(options: { before: number }): Promise<number> {
+    this.assertOpen();
+    let count = 0;
+    for (const [id, f] of this.store.failed) {
+      if (f.failedAt < options.before) {
+        this.store.failed.delete(id);
+        count += 1;
+      }
+    }
+    return count;
+  }
+}
+
+/** One in-process store that several driver views share, like connections to a server. */
+export function createMemoryStore(): { connect(): Driver } {
+  const store = new MemoryStore();
+  return { connect: () => new MemoryDriver(store) };
+}
+
+export function createMemoryDriver(_options: { name?: string } = {}): Driver {
+  return new MemoryDriver();
+}
