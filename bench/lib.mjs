@@ -29,7 +29,9 @@ export function runChild(script, args, options = {}) {
       out += c;
     });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out.split('\n').filter(Boolean)) : reject(new Error(`${script} exited ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out.split('\n').filter(Boolean)) : reject(new Error(`${script} exited ${code}`)),
+    );
   });
 }
 
@@ -53,8 +55,26 @@ export function startChild(script, args) {
 export function envelope(id, queue = 'bench', name = 'Noop') {
   const now = Date.now();
   return {
-    id, name, queue, connection: null, data: { n: 1 }, attempts: 0, exceptions: 0, lockWaits: 0, maxTries: null,
-    maxExceptions: null, backoff: null, timeout: null, failOnTimeout: false, retryUntil: null, middleware: [],
-    unique: null, idempotencyKey: null, chain: null, tags: [], dispatchedAt: now, availableAt: now,
+    id,
+    name,
+    queue,
+    connection: null,
+    data: { n: 1 },
+    attempts: 0,
+    exceptions: 0,
+    lockWaits: 0,
+    maxTries: null,
+    maxExceptions: null,
+    backoff: null,
+    timeout: null,
+    failOnTimeout: false,
+    retryUntil: null,
+    middleware: [],
+    unique: null,
+    idempotencyKey: null,
+    chain: null,
+    tags: [],
+    dispatchedAt: now,
+    availableAt: now,
   };
 }

@@ -20,7 +20,12 @@ const impls = {
       const driver = createSqliteDriver({ path: db });
       return {
         one: (data) => dispatchJobs(driver, [{ name: 'Noop', queue: 'bench', data }]),
-        many: (list) => dispatchJobs(driver, list.map((data) => ({ name: 'Noop', queue: 'bench', data })), { batchSize: 1000 }),
+        many: (list) =>
+          dispatchJobs(
+            driver,
+            list.map((data) => ({ name: 'Noop', queue: 'bench', data })),
+            { batchSize: 1000 },
+          ),
         close: () => driver.close(),
       };
     },
@@ -120,11 +125,19 @@ const add = (name, values, higherIsBetter = true) => {
   const ratio = typeof a === 'number' && typeof b === 'number' ? (higherIsBetter ? a / b : b / a).toFixed(2) : '';
   rows.push([name, fmt(a), fmt(b), ratio]);
 };
-console.log(`SQLite bench: node ${process.version}, ${SINGLE} single, ${BATCHED} batched, ${PROCESS} processed, ${LATENCY} latency samples`);
+console.log(
+  `SQLite bench: node ${process.version}, ${SINGLE} single, ${BATCHED} batched, ${PROCESS} processed, ${LATENCY} latency samples`,
+);
 const enq = [];
 for (const k of kinds) enq.push(await enqueue(k));
-add('enqueue one by one (jobs/s)', enq.map((e) => e.single));
-add('enqueue batched x1000 (jobs/s)', enq.map((e) => e.batched));
+add(
+  'enqueue one by one (jobs/s)',
+  enq.map((e) => e.single),
+);
+add(
+  'enqueue batched x1000 (jobs/s)',
+  enq.map((e) => e.batched),
+);
 const one = [];
 for (const k of kinds) one.push(await processing(k, 1));
 add('process no-op, 1 worker process (jobs/s)', one);
@@ -133,7 +146,18 @@ for (const k of kinds) four.push(await processing(k, 4));
 add('process no-op, 4 worker processes (jobs/s)', four);
 const lat = [];
 for (const k of kinds) lat.push(await latency(k));
-add('dispatch-to-start p50 (ms, other process)', lat.map((l) => Number(l.p50)), false);
-add('dispatch-to-start p99 (ms)', lat.map((l) => Number(l.p99)), false);
-add('idle worker CPU (share of one core)', lat.map((l) => l.idleCpu));
+add(
+  'dispatch-to-start p50 (ms, other process)',
+  lat.map((l) => Number(l.p50)),
+  false,
+);
+add(
+  'dispatch-to-start p99 (ms)',
+  lat.map((l) => Number(l.p99)),
+  false,
+);
+add(
+  'idle worker CPU (share of one core)',
+  lat.map((l) => l.idleCpu),
+);
 table(rows);

@@ -1,0 +1,336 @@
+import type Database from 'better-sqlite3';
+import { DriverError } from '../errors.js';
+import type {
+  CounterMeta,
+  CounterState,
+  EventInput,
+  LockRecord,
+  StoredEvent,
+  WorkerInfo,
+  WorkerRecord,
+} from '../types.js';
+import type { WalWatcher } from './wake.js';
+
+const EVENTS_KEEP = 100_000;
+const SAFETY_POLL_MS = 500;
+
+interface CounterRow {
+  key: string;
+  count: number;
+  started_at: number;
+  expires_at: number;
+  meta: string | null;
+}
+
+/**
+ * The SQLite driver's transaction helpers and its non-job steps: locks, counters, unique keys,
+ * events, workers and meta. The driver class extends it; split only to keep files small.
+ */
+export abstract class SqliteAuxiliary {
+  private closed = false;
+  private eventsSinceTrim = 0;
+  private readonly s;
+
+  constructor(
+    protected readonly db: Database.Database,
+    protected readonly watcher: WalWatcher,
+  ) {
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      lockGet: p('SELECT * FROM locks WHERE key = ?'),
+      lockPut: p(
+        'INSERT OR REPLACE INTO locks (key, owner, job_id, worker_id, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      lockRelease: p('DELETE FROM locks WHERE key = ? AND owner = ?'),
+      lockDelete: p('DELETE FROM locks WHERE key = ? RETURNING expires_at'),
+      lockList: p('SELECT * FROM locks WHERE expires_at IS NULL OR expires_at > ? ORDER BY key'),
+      counterGet: p('SELECT * FROM counters WHERE key = ? AND expires_at > ?'),
+      counterPut: p(
+        'INSERT OR REPLACE INTO counters (key, count, started_at, expires_at, meta) VALUES (?, ?, ?, ?, ?)',
+      ),
+      counterBump: p('UPDATE counters SET count = count + 1 WHERE key = ?'),
+      counterDelete: p('DELETE FROM counters WHERE key = ? RETURNING expires_at'),
+      counterList: p('SELECT * FROM counters WHERE expires_at > ? ORDER BY key'),
+      uniqueGet: p('SELECT * FROM unique_keys WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)'),
+      uniqueRelease: p(
+        'DELETE FROM unique_keys WHERE key = ? AND owner = ? AND (expires_at IS NULL OR expires_at > ?)',
+      ),
+      eventInsert: p(
+        'INSERT INTO events (time, name, queue, job_id, job_name, attempt, worker_id, duration_ms, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      eventsAfter: p('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?'),
+      eventsTrim: p('DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?'),
+      workerPut: p('INSERT OR REPLACE INTO workers (id, info, last_beat_at) VALUES (?, ?, ?)'),
+      workerList: p('SELECT * FROM workers WHERE last_beat_at >= ? ORDER BY id'),
+      workerDelete: p('DELETE FROM workers WHERE id = ?'),
+      metaGet: p('SELECT value FROM meta WHERE key = ?'),
+      metaPut: p('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+    };
+  }
+
+  /** Run `body` as one BEGIN IMMEDIATE transaction, mapping SQLite failures to DriverError. */
+  protected write<T>(body: () => T): T {
+    this.assertOpen();
+    try {
+      return this.db.transaction(body).immediate();
+    } catch (error) {
+      throw mapError(error);
+    }
+  }
+
+  protected read<T>(body: () => T): T {
+    this.assertOpen();
+    try {
+      return body();
+    } catch (error) {
+      throw mapError(error);
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new DriverError('CLOSED', 'the SQLite driver is closed');
+  }
+
+  /** Append events inside the caller's transaction; the oldest are trimmed now and then. */
+  protected insertEvents(events: EventInput[] | undefined, now: number): void {
+    if (!events?.length) return;
+    for (const e of events) {
+      this.s.eventInsert.run(
+        now,
+        e.name,
+        e.queue ?? null,
+        e.jobId ?? null,
+        e.jobName ?? null,
+        e.attempt ?? null,
+        e.workerId ?? null,
+        e.durationMs ?? null,
+        e.details ? JSON.stringify(e.details) : null,
+      );
+    }
+    this.eventsSinceTrim += events.length;
+    if (this.eventsSinceTrim >= 5000) {
+      this.eventsSinceTrim = 0;
+      this.s.eventsTrim.run(EVENTS_KEEP);
+    }
+  }
+
+  async lockAcquire(options: {
+    key: string;
+    owner: string;
+    ttlMs: number | null;
+    jobId?: string;
+    workerId?: string;
+  }): Promise<boolean> {
+    return this.write(() => {
+      const now = Date.now();
+      const held = this.s.lockGet.get(options.key) as { expires_at: number | null } | undefined;
+      if (held && (held.expires_at === null || held.expires_at > now)) return false;
+      this.s.lockPut.run(
+        options.key,
+        options.owner,
+        options.jobId ?? null,
+        options.workerId ?? null,
+        now,
+        options.ttlMs === null ? null : now + options.ttlMs,
+      );
+      return true;
+    });
+  }
+
+  async lockRelease(options: { key: string; owner: string }): Promise<boolean> {
+    return this.write(() => this.s.lockRelease.run(options.key, options.owner).changes === 1);
+  }
+
+  async lockForceRelease(keys: string[]): Promise<string[]> {
+    return this.write(() => {
+      const now = Date.now();
+      return keys.filter((key) => {
+        const row = this.s.lockDelete.get(key) as { expires_at: number | null } | undefined;
+        return row !== undefined && (row.expires_at === null || row.expires_at > now);
+      });
+    });
+  }
+
+  async lockList(): Promise<LockRecord[]> {
+    return this.read(() =>
+      (
+        this.s.lockList.all(Date.now()) as {
+          key: string;
+          owner: string;
+          job_id: string | null;
+          worker_id: string | null;
+          acquired_at: number;
+          expires_at: number | null;
+        }[]
+      ).map((r) => ({
+        key: r.key,
+        owner: r.owner,
+        jobId: r.job_id,
+        workerId: r.worker_id,
+        acquiredAt: r.acquired_at,
+        expiresAt: r.expires_at,
+      })),
+    );
+  }
+
+  async counterHit(options: {
+    key: string;
+    decayMs: number;
+    limit?: number;
+    meta?: CounterMeta;
+  }): Promise<CounterState> {
+    return this.write(() => {
+      const now = Date.now();
+      let row = this.s.counterGet.get(options.key, now) as CounterRow | undefined;
+      if (!row) {
+        row = {
+          key: options.key,
+          count: 0,
+          started_at: now,
+          expires_at: now + options.decayMs,
+          meta: options.meta ? JSON.stringify(options.meta) : null,
+        };
+        this.s.counterPut.run(row.key, 0, row.started_at, row.expires_at, row.meta);
+      }
+      if (options.limit !== undefined && row.count >= options.limit) return toCounter(row, false);
+      this.s.counterBump.run(options.key);
+      return toCounter({ ...row, count: row.count + 1 }, true);
+    });
+  }
+
+  async counterGet(key: string): Promise<CounterState | null> {
+    return this.read(() => {
+      const row = this.s.counterGet.get(key, Date.now()) as CounterRow | undefined;
+      return row ? toCounter(row, true) : null;
+    });
+  }
+
+  async counterClear(key: string): Promise<boolean> {
+    return this.write(() => {
+      const row = this.s.counterDelete.get(key) as { expires_at: number } | undefined;
+      return row !== undefined && row.expires_at > Date.now();
+    });
+  }
+
+  async counterList(): Promise<CounterState[]> {
+    return this.read(() => (this.s.counterList.all(Date.now()) as CounterRow[]).map((row) => toCounter(row, true)));
+  }
+
+  async uniqueRelease(options: { key: string; owner: string }): Promise<boolean> {
+    return this.write(() => this.s.uniqueRelease.run(options.key, options.owner, Date.now()).changes === 1);
+  }
+
+  async uniqueGet(key: string): Promise<{ key: string; owner: string; expiresAt: number | null } | null> {
+    return this.read(() => {
+      const row = this.s.uniqueGet.get(key, Date.now()) as
+        | { key: string; owner: string; expires_at: number | null }
+        | undefined;
+      return row ? { key: row.key, owner: row.owner, expiresAt: row.expires_at } : null;
+    });
+  }
+
+  async eventsRead(options: {
+    afterId: string | null;
+    limit: number;
+    blockMs?: number;
+    signal?: AbortSignal;
+  }): Promise<StoredEvent[]> {
+    const deadline = Date.now() + (options.blockMs ?? 0);
+    const after = options.afterId === null ? 0 : Number(options.afterId);
+    for (;;) {
+      const rows = this.read(() => this.s.eventsAfter.all(after, options.limit) as EventRow[]);
+      if (rows.length > 0 || options.signal?.aborted || Date.now() >= deadline) return rows.map(toEvent);
+      await this.watcher.wait(Math.min(deadline - Date.now(), SAFETY_POLL_MS), options.signal);
+    }
+  }
+
+  async eventsAppend(events: EventInput[]): Promise<void> {
+    this.write(() => this.insertEvents(events, Date.now()));
+  }
+
+  async workerBeat(info: WorkerInfo): Promise<void> {
+    this.write(() => this.s.workerPut.run(info.id, JSON.stringify(info), Date.now()));
+  }
+
+  async workerList(options: { sinceMs?: number } = {}): Promise<WorkerRecord[]> {
+    return this.read(() => {
+      const since = options.sinceMs === undefined ? 0 : Date.now() - options.sinceMs;
+      return (this.s.workerList.all(since) as { info: string; last_beat_at: number }[]).map((r) => ({
+        ...JSON.parse(r.info),
+        lastBeatAt: r.last_beat_at,
+      }));
+    });
+  }
+
+  async workerRemove(id: string): Promise<void> {
+    this.write(() => this.s.workerDelete.run(id));
+  }
+
+  async metaGet(key: string): Promise<string | null> {
+    return this.read(() => (this.s.metaGet.get(key) as { value: string } | undefined)?.value ?? null);
+  }
+
+  async metaSet(key: string, value: string): Promise<void> {
+    this.write(() => this.s.metaPut.run(key, value));
+  }
+
+  async now(): Promise<number> {
+    return Date.now();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.watcher.close();
+    this.db.close();
+  }
+}
+
+interface EventRow {
+  id: number;
+  time: number;
+  name: string;
+  queue: string | null;
+  job_id: string | null;
+  job_name: string | null;
+  attempt: number | null;
+  worker_id: string | null;
+  duration_ms: number | null;
+  details: string | null;
+}
+
+function toEvent(row: EventRow): StoredEvent {
+  return {
+    id: String(row.id),
+    time: row.time,
+    name: row.name,
+    queue: row.queue,
+    jobId: row.job_id,
+    jobName: row.job_name,
+    attempt: row.attempt,
+    workerId: row.worker_id,
+    durationMs: row.duration_ms,
+    details: row.details ? JSON.parse(row.details) : undefined,
+  };
+}
+
+function toCounter(row: CounterRow, allowed: boolean): CounterState {
+  return {
+    key: row.key,
+    count: row.count,
+    startedAt: row.started_at,
+    expiresAt: row.expires_at,
+    allowed,
+    meta: row.meta ? JSON.parse(row.meta) : null,
+  };
+}
+
+function mapError(error: unknown): unknown {
+  if (error instanceof DriverError) return error;
+  const code = (error as { code?: string }).code ?? '';
+  if (code.startsWith('SQLITE_BUSY'))
+    return new DriverError('BUSY', 'the SQLite store stayed locked past the busy timeout', { cause: error });
+  if (error instanceof TypeError && /not open/.test(error.message))
+    return new DriverError('CLOSED', 'the SQLite driver is closed', { cause: error });
+  return error;
+}

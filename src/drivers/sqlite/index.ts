@@ -1,0 +1,411 @@
+import type { AttemptRecord, JobEnvelope } from '../../core/envelope.js';
+import { newToken } from '../../core/ids.js';
+import { DriverError } from '../errors.js';
+import type {
+  AckOptions,
+  Driver,
+  FailedRecord,
+  FailOptions,
+  JobRecord,
+  LiveJobState,
+  PushOptions,
+  PushResult,
+  QueueStats,
+  ReleaseOptions,
+  ReservedJob,
+  ReserveOptions,
+} from '../types.js';
+import { SqliteAuxiliary } from './auxiliary.js';
+import { openDatabase } from './connection.js';
+import { type JobRow, rowToEnvelope, SqliteStatements } from './statements.js';
+
+const DAY_MS = 86_400_000;
+const HISTORY_CAP = 20;
+/** Longest wait between store checks while blocked, in case a file-watch event is missed. */
+const SAFETY_POLL_MS = 500;
+
+export interface SqliteDriverOptions {
+  path: string;
+  busyTimeoutMs?: number;
+}
+
+/**
+ * The embedded default store on better-sqlite3: WAL mode, each state change one synchronous
+ * BEGIN IMMEDIATE transaction, reservations checked by token (compare-and-swap).
+ */
+export class SqliteDriver extends SqliteAuxiliary implements Driver {
+  readonly kind = 'sqlite';
+  readonly description: string;
+  readonly capabilities = { crossProcess: true, blockingReserve: true, inline: false, cluster: false };
+  private readonly q: SqliteStatements;
+
+  constructor(options: SqliteDriverOptions) {
+    const { db, watcher } = openDatabase(options.path, options.busyTimeoutMs ?? 5000);
+    super(db, watcher);
+    this.description = `sqlite:${options.path}`;
+    this.q = new SqliteStatements(db);
+  }
+
+  async jobPush(envelopes: JobEnvelope[], options: PushOptions = {}): Promise<PushResult[]> {
+    const ttl = options.idempotencyTtlMs ?? DAY_MS;
+    return this.write(() => {
+      const q = this.q;
+      const now = Date.now();
+      const results: PushResult[] = [];
+      const stored = new Set<string>();
+      for (const e of envelopes) {
+        if (e.idempotencyKey) {
+          const seen = q.idempotencyGet.get(e.idempotencyKey, now) as { job_id: string } | undefined;
+          if (seen) {
+            results.push({ id: e.id, status: 'existing', idempotencyKey: e.idempotencyKey, existingId: seen.job_id });
+            continue;
+          }
+        }
+        if (e.unique) {
+          const holder = q.uniqueHolder.get(e.unique.key, now) as { owner: string } | undefined;
+          if (holder) {
+            results.push({ id: e.id, status: 'duplicate', uniqueKey: e.unique.key, heldBy: holder.owner });
+            continue;
+          }
+          q.uniqueClaim.run(e.unique.key, e.id, e.unique.ttl === null ? null : now + e.unique.ttl * 1000);
+        }
+        if (e.idempotencyKey) q.idempotencyPut.run(e.idempotencyKey, e.id, now + ttl);
+        try {
+          q.jobInsert.run(
+            e.id,
+            e.queue,
+            e.name,
+            JSON.stringify(e),
+            e.availableAt,
+            e.attempts,
+            e.exceptions,
+            e.lockWaits,
+            e.unique?.key ?? null,
+          );
+        } catch (error) {
+          if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+            throw new DriverError('INVALID', `job id ${e.id} already exists`);
+          }
+          throw error;
+        }
+        q.queueEnsure.run(e.queue);
+        stored.add(e.id);
+        results.push({ id: e.id, status: 'queued' });
+      }
+      this.insertEvents(
+        options.events?.filter((event) => !event.jobId || stored.has(event.jobId)),
+        now,
+      );
+      return results;
+    });
+  }
+
+  async jobReserve(options: ReserveOptions): Promise<ReservedJob[]> {
+    const deadline = Date.now() + (options.blockMs ?? 0);
+    for (;;) {
+      const taken = this.take(options);
+      if (taken.length > 0 || options.signal?.aborted) return taken;
+      const now = Date.now();
+      if (now >= deadline) return [];
+      const next = this.nextDue(options.queues);
+      const untilDue = next === null ? SAFETY_POLL_MS : Math.max(1, next - now);
+      await this.watcher.wait(Math.min(deadline - now, untilDue, SAFETY_POLL_MS), options.signal);
+    }
+  }
+
+  private take(options: ReserveOptions): ReservedJob[] {
+    return this.write(() => {
+      const q = this.q;
+      const now = Date.now();
+      const paused = new Set((q.pausedQueues.all() as { name: string }[]).map((r) => r.name));
+      const token = newToken();
+      const leaseUntil = now + options.leaseMs;
+      let room = options.limit ?? 1;
+      const taken: ReservedJob[] = [];
+      for (const queue of options.queues) {
+        if (paused.has(queue)) continue;
+        const rows = q.reserve.all(token, options.workerId, now, leaseUntil, queue, now, room) as JobRow[];
+        if (rows.length > 1) rows.sort((a, b) => (a.id < b.id ? -1 : 1)); // RETURNING has no order
+        for (const row of rows) taken.push({ envelope: rowToEnvelope(row), token, reservedAt: now, leaseUntil });
+        room -= rows.length;
+        if (room <= 0) break;
+      }
+      return taken;
+    });
+  }
+
+  private nextDue(queues: string[]): number | null {
+    let next: number | null = null;
+    for (const queue of queues) {
+      const row = this.q.nextDue.get(queue) as { at: number | null } | undefined;
+      if (row?.at !== null && row?.at !== undefined && (next === null || row.at < next)) next = row.at;
+    }
+    return next;
+  }
+
+  async jobComplete(options: AckOptions): Promise<boolean> {
+    return this.write(() => {
+      const row = this.q.jobDeleteHeld.get(options.id, options.token) as
+        | { queue: string; unique_key: string | null }
+        | undefined;
+      if (!row) return false;
+      this.q.queueProcessed.run(row.queue);
+      if (row.unique_key) this.q.uniqueRelease.run(row.unique_key, options.id);
+      this.insertEvents(options.events, Date.now());
+      return true;
+    });
+  }
+
+  async jobRelease(options: ReleaseOptions): Promise<boolean> {
+    return this.write(() => {
+      const row = this.q.jobHistoryHeld.get(options.id, options.token) as { history: string | null } | undefined;
+      if (!row) return false;
+      const now = Date.now();
+      this.q.jobRelease.run(
+        now + Math.max(0, options.delayMs),
+        options.kind === 'exception' ? 1 : 0,
+        options.kind === 'lockWait' ? 1 : 0,
+        options.kind === 'lockWait' ? 1 : 0,
+        appendHistory(row.history, options.attempt),
+        options.id,
+        options.token,
+      );
+      this.insertEvents(options.events, now);
+      return true;
+    });
+  }
+
+  async jobFail(options: FailOptions): Promise<boolean> {
+    return this.write(() => {
+      const row = this.q.jobDeleteHeldFull.get(options.id, options.token) as JobRow | undefined;
+      if (!row) return false;
+      const now = Date.now();
+      const envelope = rowToEnvelope(row);
+      this.q.failedInsert.run(
+        row.id,
+        row.queue,
+        row.name,
+        JSON.stringify(envelope),
+        JSON.stringify(options.error),
+        now,
+        appendHistory(row.history, options.attempt),
+      );
+      this.q.queueFailed.run(row.queue);
+      if (row.unique_key) this.q.uniqueRelease.run(row.unique_key, options.id);
+      this.insertEvents(options.events, now);
+      return true;
+    });
+  }
+
+  async jobExtendLease(options: { id: string; token: string; leaseMs: number }): Promise<boolean> {
+    return this.write(
+      () => this.q.jobExtend.run(Date.now() + options.leaseMs, options.id, options.token).changes === 1,
+    );
+  }
+
+  async jobGet(id: string): Promise<JobRecord | null> {
+    return this.read(() => {
+      const row = this.q.jobGet.get(id) as JobRow | undefined;
+      if (row) return rowToRecord(row, Date.now());
+      const failed = this.failedById(id);
+      if (!failed) return null;
+      return {
+        envelope: failed.envelope,
+        state: 'failed',
+        availableAt: failed.failedAt,
+        reservedBy: null,
+        reservedAt: null,
+        leaseUntil: null,
+        history: failed.history,
+        failedAt: failed.failedAt,
+        error: failed.error,
+      };
+    });
+  }
+
+  async jobList(options: { queue: string; state: LiveJobState; limit: number; offset?: number }): Promise<JobRecord[]> {
+    return this.read(() => {
+      const now = Date.now();
+      const statement = { pending: this.q.listPending, delayed: this.q.listDelayed, reserved: this.q.listReserved }[
+        options.state
+      ];
+      if (!statement) throw new DriverError('INVALID', `unknown job state "${options.state}"`);
+      const args = options.state === 'reserved' ? [options.queue] : [options.queue, now];
+      return (statement.all(...args, options.limit, options.offset ?? 0) as JobRow[]).map((row) =>
+        rowToRecord(row, now),
+      );
+    });
+  }
+
+  async jobDelete(id: string): Promise<boolean> {
+    return this.write(() => {
+      const row = this.q.jobDeleteAny.get(id) as { unique_key: string | null } | undefined;
+      if (!row) return false;
+      if (row.unique_key) this.q.uniqueRelease.run(row.unique_key, id);
+      return true;
+    });
+  }
+
+  async queueStats(): Promise<QueueStats[]> {
+    return this.read(() => {
+      const now = Date.now();
+      const failed = new Map((this.q.failedCounts.all() as { queue: string; n: number }[]).map((r) => [r.queue, r.n]));
+      return (
+        this.q.queuesAll.all() as { name: string; paused: number; processed_total: number; failed_total: number }[]
+      ).map((queue) => {
+        const counts = this.q.queueCounts.get(now, now, queue.name) as {
+          pending: number | null;
+          delayed: number | null;
+          reserved: number | null;
+        };
+        return {
+          queue: queue.name,
+          pending: counts.pending ?? 0,
+          delayed: counts.delayed ?? 0,
+          reserved: counts.reserved ?? 0,
+          failed: failed.get(queue.name) ?? 0,
+          paused: queue.paused === 1,
+          processedTotal: queue.processed_total,
+          failedTotal: queue.failed_total,
+        };
+      });
+    });
+  }
+
+  async queueClear(queue: string): Promise<number> {
+    return this.write(() => {
+      const rows = this.q.queueClear.all(queue) as { id: string; unique_key: string | null }[];
+      for (const row of rows) if (row.unique_key) this.q.uniqueRelease.run(row.unique_key, row.id);
+      return rows.length;
+    });
+  }
+
+  async queuePause(queue: string): Promise<void> {
+    this.write(() => this.q.queuePause.run(queue, 1, 1));
+  }
+
+  async queueResume(queue: string): Promise<void> {
+    this.write(() => this.q.queuePause.run(queue, 0, 0));
+  }
+
+  async failedList(options: { queue?: string; limit: number; offset?: number }): Promise<FailedRecord[]> {
+    return this.read(() => {
+      const rows = options.queue
+        ? this.q.failedListQueue.all(options.queue, options.limit, options.offset ?? 0)
+        : this.q.failedListAll.all(options.limit, options.offset ?? 0);
+      return (rows as FailedRow[]).map(rowToFailed);
+    });
+  }
+
+  async failedGet(id: string): Promise<FailedRecord | null> {
+    return this.read(() => this.failedById(id));
+  }
+
+  private failedById(id: string): FailedRecord | null {
+    const row = this.q.failedGet.get(id) as FailedRow | undefined;
+    return row ? rowToFailed(row) : null;
+  }
+
+  async failedRetry(options: { ids?: string[]; queue?: string; limit?: number }): Promise<string[]> {
+    return this.write(() => {
+      const rows = (
+        options.ids
+          ? options.ids.map((id) => this.q.failedGet.get(id)).filter(Boolean)
+          : options.queue
+            ? this.q.failedOldestQueue.all(options.queue, options.limit ?? 1000)
+            : this.q.failedOldestAll.all(options.limit ?? 1000)
+      ) as FailedRow[];
+      const now = Date.now();
+      for (const row of rows) {
+        const envelope = JSON.parse(row.payload) as JobEnvelope;
+        Object.assign(envelope, { attempts: 0, exceptions: 0, lockWaits: 0 });
+        this.q.failedDelete.run(row.id);
+        this.q.jobInsertRetried.run(
+          row.id,
+          row.queue,
+          row.name,
+          JSON.stringify(envelope),
+          now,
+          envelope.unique?.key ?? null,
+          row.history,
+        );
+        this.q.queueEnsure.run(row.queue);
+      }
+      this.insertEvents(
+        rows.map((row) => ({ name: 'job.retried', queue: row.queue, jobId: row.id, jobName: row.name })),
+        now,
+      );
+      return rows.map((row) => row.id);
+    });
+  }
+
+  async failedForget(ids: string[]): Promise<string[]> {
+    return this.write(() => ids.filter((id) => this.q.failedDelete.run(id).changes === 1));
+  }
+
+  async failedFlush(options: { queue?: string } = {}): Promise<number> {
+    return this.write(
+      () => (options.queue ? this.q.failedFlushQueue.run(options.queue) : this.q.failedFlushAll.run()).changes,
+    );
+  }
+
+  async failedPrune(options: { before: number }): Promise<number> {
+    // Batches of 1,000 keep each transaction short so workers are never held up for long.
+    let total = 0;
+    for (;;) {
+      const removed = this.write(() => this.q.failedPruneBatch.run(options.before).changes);
+      total += removed;
+      if (removed < 1000) return total;
+    }
+  }
+}
+
+interface FailedRow {
+  id: string;
+  queue: string;
+  name: string;
+  payload: string;
+  error: string;
+  failed_at: number;
+  history: string | null;
+}
+
+function rowToFailed(row: FailedRow): FailedRecord {
+  const envelope = JSON.parse(row.payload) as JobEnvelope;
+  return {
+    id: row.id,
+    name: row.name,
+    queue: row.queue,
+    connection: envelope.connection,
+    envelope,
+    error: JSON.parse(row.error),
+    failedAt: row.failed_at,
+    history: row.history ? JSON.parse(row.history) : [],
+  };
+}
+
+function rowToRecord(row: JobRow, now: number): JobRecord {
+  const reserved = row.state === 1;
+  return {
+    envelope: rowToEnvelope(row),
+    state: reserved ? 'reserved' : row.available_at > now ? 'delayed' : 'pending',
+    availableAt: row.available_at,
+    reservedBy: reserved ? row.worker_id : null,
+    reservedAt: reserved ? row.reserved_at : null,
+    leaseUntil: reserved ? row.available_at : null,
+    history: row.history ? JSON.parse(row.history) : [],
+    failedAt: null,
+    error: null,
+  };
+}
+
+function appendHistory(history: string | null, attempt: AttemptRecord | undefined): string | null {
+  if (!attempt) return history;
+  const list = history ? (JSON.parse(history) as AttemptRecord[]) : [];
+  list.push(attempt);
+  return JSON.stringify(list.length > HISTORY_CAP ? list.slice(list.length - HISTORY_CAP) : list);
+}
+
+export function createSqliteDriver(options: SqliteDriverOptions): Driver {
+  return new SqliteDriver(options);
+}

@@ -1,0 +1,103 @@
+import type Database from 'better-sqlite3';
+
+export const SCHEMA_VERSION = 1;
+
+/**
+ * Jobs live in one table whose `available_at` means "due at" for ready rows and "lease expires at"
+ * for reserved rows, so one index range scan (queue, available_at) finds both due jobs and
+ * expired leases.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY,
+  queue TEXT NOT NULL,
+  name TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  state INTEGER NOT NULL DEFAULT 0,
+  available_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  exceptions INTEGER NOT NULL DEFAULT 0,
+  lock_waits INTEGER NOT NULL DEFAULT 0,
+  unique_key TEXT,
+  token TEXT,
+  worker_id TEXT,
+  reserved_at INTEGER,
+  history TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs (queue, available_at, id);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs (queue, state, available_at);
+CREATE TABLE IF NOT EXISTS queues (
+  name TEXT PRIMARY KEY,
+  paused INTEGER NOT NULL DEFAULT 0,
+  processed_total INTEGER NOT NULL DEFAULT 0,
+  failed_total INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS failed_jobs (
+  id TEXT PRIMARY KEY,
+  queue TEXT NOT NULL,
+  name TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  error TEXT NOT NULL,
+  failed_at INTEGER NOT NULL,
+  history TEXT
+);
+CREATE INDEX IF NOT EXISTS failed_by_time ON failed_jobs (failed_at);
+CREATE INDEX IF NOT EXISTS failed_by_queue ON failed_jobs (queue, failed_at);
+CREATE TABLE IF NOT EXISTS locks (
+  key TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  job_id TEXT,
+  worker_id TEXT,
+  acquired_at INTEGER NOT NULL,
+  expires_at INTEGER
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counters (
+  key TEXT PRIMARY KEY,
+  count INTEGER NOT NULL,
+  started_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  meta TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS unique_keys (
+  key TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  expires_at INTEGER
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  key TEXT PRIMARY KEY,
+  job_id TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  time INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  queue TEXT,
+  job_id TEXT,
+  job_name TEXT,
+  attempt INTEGER,
+  worker_id TEXT,
+  duration_ms INTEGER,
+  details TEXT
+);
+CREATE TABLE IF NOT EXISTS workers (
+  id TEXT PRIMARY KEY,
+  info TEXT NOT NULL,
+  last_beat_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+`;
+
+/** Create or upgrade the schema; several processes may open a fresh file at once. */
+export function migrate(db: Database.Database): void {
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  if (version() >= SCHEMA_VERSION) return;
+  db.transaction(() => {
+    if (version() >= SCHEMA_VERSION) return;
+    db.exec(SCHEMA);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}

@@ -1,0 +1,144 @@
+import type Database from 'better-sqlite3';
+
+type Statement = Database.Statement;
+
+import type { JobEnvelope } from '../../core/envelope.js';
+
+export interface JobRow {
+  id: string;
+  queue: string;
+  name: string;
+  payload: string;
+  state: number;
+  available_at: number;
+  attempts: number;
+  exceptions: number;
+  lock_waits: number;
+  unique_key: string | null;
+  token: string | null;
+  worker_id: string | null;
+  reserved_at: number | null;
+  history: string | null;
+}
+
+/** The stored envelope with the counters that live in their own columns. */
+export function rowToEnvelope(row: JobRow): JobEnvelope {
+  const envelope = JSON.parse(row.payload) as JobEnvelope;
+  envelope.attempts = row.attempts;
+  envelope.exceptions = row.exceptions;
+  envelope.lockWaits = row.lock_waits;
+  return envelope;
+}
+
+/** Every statement, prepared once per connection. */
+export class SqliteStatements {
+  readonly idempotencyGet: Statement;
+  readonly idempotencyPut: Statement;
+  readonly uniqueHolder: Statement;
+  readonly uniqueClaim: Statement;
+  readonly uniqueRelease: Statement;
+  readonly jobInsert: Statement;
+  readonly jobInsertRetried: Statement;
+  readonly queueEnsure: Statement;
+  readonly pausedQueues: Statement;
+  readonly reserve: Statement;
+  readonly nextDue: Statement;
+  readonly jobDeleteHeld: Statement;
+  readonly jobDeleteHeldFull: Statement;
+  readonly jobHistoryHeld: Statement;
+  readonly jobRelease: Statement;
+  readonly jobExtend: Statement;
+  readonly jobGet: Statement;
+  readonly jobDeleteAny: Statement;
+  readonly listPending: Statement;
+  readonly listDelayed: Statement;
+  readonly listReserved: Statement;
+  readonly queueProcessed: Statement;
+  readonly queueFailed: Statement;
+  readonly queuesAll: Statement;
+  readonly queueCounts: Statement;
+  readonly queueClear: Statement;
+  readonly queuePause: Statement;
+  readonly failedInsert: Statement;
+  readonly failedGet: Statement;
+  readonly failedCounts: Statement;
+  readonly failedListAll: Statement;
+  readonly failedListQueue: Statement;
+  readonly failedOldestAll: Statement;
+  readonly failedOldestQueue: Statement;
+  readonly failedDelete: Statement;
+  readonly failedFlushAll: Statement;
+  readonly failedFlushQueue: Statement;
+  readonly failedPruneBatch: Statement;
+  readonly eventInsert: Statement;
+
+  constructor(db: Database.Database) {
+    const p = (sql: string) => db.prepare(sql);
+    this.idempotencyGet = p('SELECT job_id FROM idempotency_keys WHERE key = ? AND expires_at > ?');
+    this.idempotencyPut = p('INSERT OR REPLACE INTO idempotency_keys (key, job_id, expires_at) VALUES (?, ?, ?)');
+    this.uniqueHolder = p('SELECT owner FROM unique_keys WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)');
+    this.uniqueClaim = p('INSERT OR REPLACE INTO unique_keys (key, owner, expires_at) VALUES (?, ?, ?)');
+    this.uniqueRelease = p('DELETE FROM unique_keys WHERE key = ? AND owner = ?');
+    this.jobInsert = p(
+      'INSERT INTO jobs (id, queue, name, payload, available_at, attempts, exceptions, lock_waits, unique_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.jobInsertRetried = p(
+      'INSERT INTO jobs (id, queue, name, payload, available_at, unique_key, history) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.queueEnsure = p('INSERT OR IGNORE INTO queues (name) VALUES (?)');
+    this.pausedQueues = p('SELECT name FROM queues WHERE paused = 1');
+    this.reserve = p(
+      `UPDATE jobs SET state = 1, token = ?, worker_id = ?, reserved_at = ?, available_at = ?, attempts = attempts + 1
+       WHERE id IN (SELECT id FROM jobs WHERE queue = ? AND available_at <= ? ORDER BY available_at, id LIMIT ?)
+       RETURNING *`,
+    );
+    this.nextDue = p('SELECT MIN(available_at) AS at FROM jobs WHERE queue = ?');
+    this.jobDeleteHeld = p('DELETE FROM jobs WHERE id = ? AND token = ? AND state = 1 RETURNING queue, unique_key');
+    this.jobDeleteHeldFull = p('DELETE FROM jobs WHERE id = ? AND token = ? AND state = 1 RETURNING *');
+    this.jobHistoryHeld = p('SELECT history FROM jobs WHERE id = ? AND token = ? AND state = 1');
+    this.jobRelease = p(
+      `UPDATE jobs SET state = 0, token = NULL, worker_id = NULL, reserved_at = NULL, available_at = ?,
+         exceptions = exceptions + ?, attempts = MAX(0, attempts - ?), lock_waits = lock_waits + ?, history = ?
+       WHERE id = ? AND token = ? AND state = 1`,
+    );
+    this.jobExtend = p('UPDATE jobs SET available_at = ? WHERE id = ? AND token = ? AND state = 1');
+    this.jobGet = p('SELECT * FROM jobs WHERE id = ?');
+    this.jobDeleteAny = p('DELETE FROM jobs WHERE id = ? RETURNING unique_key');
+    this.listPending = p(
+      'SELECT * FROM jobs WHERE queue = ? AND state = 0 AND available_at <= ? ORDER BY available_at, id LIMIT ? OFFSET ?',
+    );
+    this.listDelayed = p(
+      'SELECT * FROM jobs WHERE queue = ? AND state = 0 AND available_at > ? ORDER BY available_at, id LIMIT ? OFFSET ?',
+    );
+    this.listReserved = p('SELECT * FROM jobs WHERE queue = ? AND state = 1 ORDER BY reserved_at, id LIMIT ? OFFSET ?');
+    this.queueProcessed = p('UPDATE queues SET processed_total = processed_total + 1 WHERE name = ?');
+    this.queueFailed = p('UPDATE queues SET failed_total = failed_total + 1 WHERE name = ?');
+    this.queuesAll = p('SELECT * FROM queues ORDER BY name');
+    this.queueCounts = p(
+      `SELECT SUM(state = 0 AND available_at <= ?) AS pending, SUM(state = 0 AND available_at > ?) AS delayed, SUM(state = 1) AS reserved
+       FROM jobs WHERE queue = ?`,
+    );
+    this.queueClear = p('DELETE FROM jobs WHERE queue = ? AND state = 0 RETURNING id, unique_key');
+    this.queuePause = p('INSERT INTO queues (name, paused) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET paused = ?');
+    this.failedInsert = p(
+      'INSERT OR REPLACE INTO failed_jobs (id, queue, name, payload, error, failed_at, history) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.failedGet = p('SELECT * FROM failed_jobs WHERE id = ?');
+    this.failedCounts = p('SELECT queue, COUNT(*) AS n FROM failed_jobs GROUP BY queue');
+    this.failedListAll = p('SELECT * FROM failed_jobs ORDER BY failed_at DESC, id DESC LIMIT ? OFFSET ?');
+    this.failedListQueue = p(
+      'SELECT * FROM failed_jobs WHERE queue = ? ORDER BY failed_at DESC, id DESC LIMIT ? OFFSET ?',
+    );
+    this.failedOldestAll = p('SELECT * FROM failed_jobs ORDER BY failed_at, id LIMIT ?');
+    this.failedOldestQueue = p('SELECT * FROM failed_jobs WHERE queue = ? ORDER BY failed_at, id LIMIT ?');
+    this.failedDelete = p('DELETE FROM failed_jobs WHERE id = ?');
+    this.failedFlushAll = p('DELETE FROM failed_jobs');
+    this.failedFlushQueue = p('DELETE FROM failed_jobs WHERE queue = ?');
+    this.failedPruneBatch = p(
+      'DELETE FROM failed_jobs WHERE id IN (SELECT id FROM failed_jobs WHERE failed_at < ? LIMIT 1000)',
+    );
+    this.eventInsert = p(
+      'INSERT INTO events (time, name, queue, job_id, job_name, attempt, worker_id, duration_ms, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+  }
+}
