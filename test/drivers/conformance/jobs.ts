@@ -1,0 +1,146 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { DriverError } from '../../../src/drivers/errors.js';
+import type { Driver } from '../../../src/drivers/types.js';
+import { eventually, makeEnvelope, sleep } from './envelopes.js';
+import type { StoreFactory, StoreUnderTest } from './harness.js';
+
+/** push, reserve, complete/release/fail, leases, delayed jobs. */
+export function jobCases(factory: StoreFactory): void {
+  let store: StoreUnderTest;
+  let driver: Driver;
+  beforeEach(async () => {
+    store = await factory();
+    driver = await store.open();
+  });
+  afterEach(() => store.cleanup());
+  const reserve = (queues = ['default'], extra: { limit?: number; leaseMs?: number } = {}) =>
+    driver.jobReserve({ queues, workerId: 'w1', leaseMs: extra.leaseMs ?? 30_000, limit: extra.limit });
+
+  it('pushes all or none: a duplicate id in one push stores neither', async () => {
+    const a = makeEnvelope();
+    await expect(driver.jobPush([a, { ...a }])).rejects.toBeInstanceOf(DriverError);
+    expect(await driver.jobGet(a.id)).toBeNull();
+    expect(await driver.jobPush([makeEnvelope(), makeEnvelope()])).toHaveLength(2);
+  });
+
+  it('hands jobs out FIFO, honours limit, and takes queues in strict priority order', async () => {
+    const [a, b, c] = [makeEnvelope({ queue: 'low' }), makeEnvelope({ queue: 'low' }), makeEnvelope({ queue: 'high' })];
+    await driver.jobPush([a, b]);
+    await driver.jobPush([c]);
+    const first = await reserve(['high', 'low']);
+    expect(first.map((j) => j.envelope.id)).toEqual([c.id]);
+    const rest = await reserve(['high', 'low'], { limit: 5 });
+    expect(rest.map((j) => j.envelope.id)).toEqual([a.id, b.id]);
+    expect(rest[0]!.envelope.attempts).toBe(1);
+    expect(await reserve(['high', 'low'])).toEqual([]);
+  });
+
+  it('skips paused queues until resumed', async () => {
+    await driver.jobPush([makeEnvelope()]);
+    await driver.queuePause('default');
+    expect(await reserve()).toEqual([]);
+    expect((await driver.queueStats())[0]).toMatchObject({ queue: 'default', paused: true, pending: 1 });
+    await driver.queueResume('default');
+    expect(await reserve()).toHaveLength(1);
+  });
+
+  it('acknowledges only with the current token (compare-and-swap)', async () => {
+    await driver.jobPush([makeEnvelope()]);
+    const [job] = await reserve();
+    const stale = { id: job!.envelope.id, token: 'not-the-token' };
+    expect(await driver.jobComplete(stale)).toBe(false);
+    expect(await driver.jobRelease({ ...stale, delayMs: 0, kind: 'release' })).toBe(false);
+    expect(await driver.jobFail({ ...stale, error: { message: 'x' } })).toBe(false);
+    expect(await driver.jobExtendLease({ ...stale, leaseMs: 1000 })).toBe(false);
+    expect((await driver.jobGet(job!.envelope.id))?.state).toBe('reserved');
+    expect(await driver.jobComplete({ id: job!.envelope.id, token: job!.token })).toBe(true);
+    expect(await driver.jobGet(job!.envelope.id)).toBeNull();
+    expect((await driver.queueStats())[0]).toMatchObject({ processedTotal: 1, pending: 0, reserved: 0 });
+  });
+
+  it('hands a job out again when its lease expires, attempts counted; the old token is dead', async () => {
+    await driver.jobPush([makeEnvelope()]);
+    const [first] = await reserve(['default'], { leaseMs: 100 });
+    await sleep(150);
+    const [second] = await reserve();
+    expect(second?.envelope.id).toBe(first!.envelope.id);
+    expect(second?.envelope.attempts).toBe(2);
+    expect(await driver.jobComplete({ id: first!.envelope.id, token: first!.token })).toBe(false);
+    expect(await driver.jobComplete({ id: second!.envelope.id, token: second!.token })).toBe(true);
+  });
+
+  it('keeps a job whose lease is extended', async () => {
+    await driver.jobPush([makeEnvelope()]);
+    const [job] = await reserve(['default'], { leaseMs: 150 });
+    for (let i = 0; i < 4; i++) {
+      await sleep(60);
+      expect(await driver.jobExtendLease({ id: job!.envelope.id, token: job!.token, leaseMs: 150 })).toBe(true);
+    }
+    expect(await reserve()).toEqual([]);
+  });
+
+  it('keeps delayed jobs out of reach until due', async () => {
+    const e = makeEnvelope({ availableAt: Date.now() + 300 });
+    await driver.jobPush([e]);
+    expect(await reserve()).toEqual([]);
+    expect((await driver.jobGet(e.id))?.state).toBe('delayed');
+    expect((await driver.jobList({ queue: 'default', state: 'delayed', limit: 10 })).map((r) => r.envelope.id)).toEqual(
+      [e.id],
+    );
+    await eventually(async () => (await reserve()).length === 1);
+  });
+
+  it('releases with a delay and counts exceptions and lock waits', async () => {
+    const e = makeEnvelope();
+    await driver.jobPush([e]);
+    let [job] = await reserve();
+    const attempt = {
+      attempt: 1,
+      workerId: 'w1',
+      startedAt: 1,
+      endedAt: 2,
+      outcome: 'exception' as const,
+      error: 'boom',
+    };
+    expect(await driver.jobRelease({ id: e.id, token: job!.token, delayMs: 0, kind: 'exception', attempt })).toBe(true);
+    [job] = await reserve();
+    expect(job!.envelope).toMatchObject({ attempts: 2, exceptions: 1, lockWaits: 0 });
+    await driver.jobRelease({ id: e.id, token: job!.token, delayMs: 0, kind: 'lockWait' });
+    [job] = await reserve();
+    expect(job!.envelope).toMatchObject({ attempts: 2, exceptions: 1, lockWaits: 1 });
+    await driver.jobRelease({ id: e.id, token: job!.token, delayMs: 60_000, kind: 'release' });
+    const record = await driver.jobGet(e.id);
+    expect(record?.state).toBe('delayed');
+    expect(record?.history.map((h) => h.error)).toEqual(['boom']);
+  });
+
+  it('blocks a reserve until a push from another connection, and returns [] at its timeout', async () => {
+    const other = await store.open();
+    const started = Date.now();
+    expect(await driver.jobReserve({ queues: ['default'], workerId: 'w', leaseMs: 1000, blockMs: 200 })).toEqual([]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    const waiting = driver.jobReserve({ queues: ['default'], workerId: 'w', leaseMs: 1000, blockMs: 5000 });
+    await sleep(50);
+    const pushedAt = Date.now();
+    await other.jobPush([makeEnvelope()]);
+    expect(await waiting).toHaveLength(1);
+    expect(Date.now() - pushedAt).toBeLessThan(1000);
+  });
+
+  it('lists, deletes and clears, leaving reserved jobs running', async () => {
+    const [a, b, c] = [makeEnvelope(), makeEnvelope(), makeEnvelope({ availableAt: Date.now() + 60_000 })];
+    await driver.jobPush([a, b, c]);
+    const [held] = await reserve();
+    expect((await driver.jobList({ queue: 'default', state: 'reserved', limit: 10 })).map((r) => r.reservedBy)).toEqual(
+      ['w1'],
+    );
+    expect(
+      (await driver.jobList({ queue: 'default', state: 'pending', limit: 1, offset: 0 })).map((r) => r.envelope.id),
+    ).toEqual([b.id]);
+    expect(await driver.jobDelete(b.id)).toBe(true);
+    expect(await driver.jobDelete(b.id)).toBe(false);
+    expect(await driver.queueClear('default')).toBe(1);
+    expect((await driver.jobGet(held!.envelope.id))?.state).toBe('reserved');
+    expect((await driver.queueStats())[0]).toMatchObject({ pending: 0, delayed: 0, reserved: 1 });
+  });
+}

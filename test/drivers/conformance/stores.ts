@@ -1,0 +1,186 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { Driver } from '../../../src/drivers/types.js';
+import { eventually, makeEnvelope, sleep } from './envelopes.js';
+import type { StoreFactory, StoreUnderTest } from './harness.js';
+
+/** Failed store, locks, counters, unique and idempotency keys, events, workers, meta, concurrency. */
+export function storeCases(factory: StoreFactory): void {
+  let store: StoreUnderTest;
+  let driver: Driver;
+  beforeEach(async () => {
+    store = await factory();
+    driver = await store.open();
+  });
+  afterEach(() => store.cleanup());
+
+  async function failOne(queue = 'default', message = 'boom') {
+    const e = makeEnvelope({ queue });
+    await driver.jobPush([e]);
+    const [job] = await driver.jobReserve({ queues: [queue], workerId: 'w', leaseMs: 30_000 });
+    await driver.jobFail({ id: e.id, token: job!.token, error: { message, stack: `Error: ${message}\n    at x` } });
+    return e.id;
+  }
+
+  it('keeps failed jobs with their id and error, newest first, and retries them reset', async () => {
+    const a = await failOne('a', 'first');
+    await sleep(5);
+    const b = await failOne('b', 'second');
+    expect((await driver.failedList({ limit: 10 })).map((f) => f.id)).toEqual([b, a]);
+    expect((await driver.failedList({ queue: 'a', limit: 10 })).map((f) => f.id)).toEqual([a]);
+    expect(await driver.failedGet(a)).toMatchObject({ id: a, queue: 'a', error: { message: 'first' } });
+    expect(await driver.jobGet(a)).toMatchObject({ state: 'failed', error: { message: 'first' } });
+    expect((await driver.queueStats()).find((q) => q.queue === 'a')).toMatchObject({ failed: 1, failedTotal: 1 });
+    expect(await driver.failedRetry({ ids: [a, 'nope'] })).toEqual([a]);
+    const [again] = await driver.jobReserve({ queues: ['a'], workerId: 'w', leaseMs: 1000 });
+    expect(again?.envelope).toMatchObject({ id: a, attempts: 1, exceptions: 0 });
+    expect(await driver.failedRetry({ queue: 'b', limit: 10 })).toEqual([b]);
+    expect(await driver.failedList({ limit: 10 })).toEqual([]);
+  });
+
+  it('forgets, flushes and prunes failed jobs', async () => {
+    const a = await failOne();
+    await failOne();
+    await failOne('other');
+    expect(await driver.failedForget([a, 'nope'])).toEqual([a]);
+    expect(await driver.failedFlush({ queue: 'other' })).toBe(1);
+    expect(await driver.failedPrune({ before: Date.now() - 60_000 })).toBe(0);
+    expect(await driver.failedPrune({ before: Date.now() + 1 })).toBe(1);
+  });
+
+  it('locks are exclusive, released only by their owner, and expire', async () => {
+    expect(await driver.lockAcquire({ key: 'k', owner: 'a', ttlMs: null, jobId: 'J', workerId: 'W' })).toBe(true);
+    expect(await driver.lockAcquire({ key: 'k', owner: 'b', ttlMs: null })).toBe(false);
+    expect(await driver.lockRelease({ key: 'k', owner: 'b' })).toBe(false);
+    expect(await driver.lockList()).toMatchObject([
+      { key: 'k', owner: 'a', jobId: 'J', workerId: 'W', expiresAt: null },
+    ]);
+    expect(await driver.lockRelease({ key: 'k', owner: 'a' })).toBe(true);
+    expect(await driver.lockAcquire({ key: 't', owner: 'a', ttlMs: 100 })).toBe(true);
+    await sleep(150);
+    expect(await driver.lockAcquire({ key: 't', owner: 'b', ttlMs: null })).toBe(true);
+    expect(await driver.lockRelease({ key: 't', owner: 'a' })).toBe(false);
+    expect(await driver.lockForceRelease(['t', 'missing'])).toEqual(['t']);
+    expect(await driver.lockList()).toEqual([]);
+  });
+
+  it('counters count in a fixed window, refuse past a limit, decay and clear', async () => {
+    const meta = { kind: 'rate' as const, limit: 2 };
+    expect(await driver.counterHit({ key: 'r', decayMs: 200, limit: 2, meta })).toMatchObject({
+      count: 1,
+      allowed: true,
+    });
+    expect(await driver.counterHit({ key: 'r', decayMs: 200, limit: 2 })).toMatchObject({ count: 2, allowed: true });
+    const refused = await driver.counterHit({ key: 'r', decayMs: 200, limit: 2 });
+    expect(refused).toMatchObject({ count: 2, allowed: false, meta });
+    expect(refused.expiresAt - refused.startedAt).toBe(200);
+    expect((await driver.counterList()).map((c) => c.key)).toEqual(['r']);
+    await sleep(250);
+    expect(await driver.counterGet('r')).toBeNull();
+    expect(await driver.counterHit({ key: 'r', decayMs: 10_000 })).toMatchObject({ count: 1 });
+    expect(await driver.counterClear('r')).toBe(true);
+    expect(await driver.counterClear('r')).toBe(false);
+  });
+
+  it('claims unique keys at push, skips duplicates, and frees them on completion and failure', async () => {
+    const first = makeEnvelope({ unique: { key: 'u', ttl: null, untilProcessing: false } });
+    const second = makeEnvelope({ unique: { key: 'u', ttl: null, untilProcessing: false } });
+    expect(await driver.jobPush([first, second])).toEqual([
+      { id: first.id, status: 'queued' },
+      { id: second.id, status: 'duplicate', uniqueKey: 'u', heldBy: first.id },
+    ]);
+    expect(await driver.uniqueGet('u')).toMatchObject({ owner: first.id });
+    const [job] = await driver.jobReserve({ queues: ['default'], workerId: 'w', leaseMs: 1000 });
+    await driver.jobComplete({ id: first.id, token: job!.token });
+    expect(await driver.uniqueGet('u')).toBeNull();
+    const third = makeEnvelope({ unique: { key: 'u', ttl: 0.1, untilProcessing: false } });
+    expect((await driver.jobPush([third]))[0]!.status).toBe('queued');
+    expect(await driver.uniqueRelease({ key: 'u', owner: 'someone' })).toBe(false);
+    await sleep(150);
+    expect(
+      (await driver.jobPush([makeEnvelope({ unique: { key: 'u', ttl: null, untilProcessing: false } })]))[0]!.status,
+    ).toBe('queued');
+  });
+
+  it('returns the first id for a repeated idempotency key', async () => {
+    const a = makeEnvelope({ idempotencyKey: 'k' });
+    const b = makeEnvelope({ idempotencyKey: 'k' });
+    await driver.jobPush([a]);
+    expect(await driver.jobPush([b])).toEqual([
+      { id: b.id, status: 'existing', idempotencyKey: 'k', existingId: a.id },
+    ]);
+    expect(await driver.jobGet(b.id)).toBeNull();
+  });
+
+  it('stores events in order with the step that wrote them, and blocks for new ones', async () => {
+    const e = makeEnvelope();
+    await driver.jobPush([e], { events: [{ name: 'job.dispatched', jobId: e.id, queue: 'default' }] });
+    const [job] = await driver.jobReserve({ queues: ['default'], workerId: 'w', leaseMs: 1000 });
+    await driver.jobComplete({
+      id: e.id,
+      token: job!.token,
+      events: [{ name: 'job.processed', jobId: e.id, durationMs: 3, details: { a: 1 } }],
+    });
+    await driver.eventsAppend([{ name: 'queue.paused', queue: 'default' }]);
+    const events = await driver.eventsRead({ afterId: null, limit: 10 });
+    expect(events.map((x) => x.name)).toEqual(['job.dispatched', 'job.processed', 'queue.paused']);
+    expect(events[1]).toMatchObject({ jobId: e.id, durationMs: 3, details: { a: 1 } });
+    expect(await driver.eventsRead({ afterId: events[0]!.id, limit: 1 })).toMatchObject([{ name: 'job.processed' }]);
+    const other = await store.open();
+    const waiting = driver.eventsRead({ afterId: events[2]!.id, limit: 10, blockMs: 5000 });
+    await sleep(50);
+    await other.eventsAppend([{ name: 'worker.started' }]);
+    expect((await waiting).map((x) => x.name)).toEqual(['worker.started']);
+  });
+
+  it('keeps worker heartbeats and meta values', async () => {
+    const info = {
+      id: 'w1',
+      host: 'h',
+      pid: 1,
+      queues: ['default'],
+      startedAt: 1,
+      concurrency: 1,
+      current: [],
+      processed: 3,
+      failed: 0,
+      status: 'running' as const,
+    };
+    await driver.workerBeat(info);
+    expect(await driver.workerList({ sinceMs: 10_000 })).toMatchObject([{ id: 'w1', processed: 3 }]);
+    await sleep(60);
+    expect(await driver.workerList({ sinceMs: 10 })).toEqual([]);
+    await driver.workerRemove('w1');
+    expect(await driver.workerList()).toEqual([]);
+    expect(await driver.metaGet('restart')).toBeNull();
+    await driver.metaSet('restart', '42');
+    expect(await driver.metaGet('restart')).toBe('42');
+  });
+
+  it('hands each of 200 jobs to exactly one of 4 racing connections, and one job to one of 8', async () => {
+    const connections = [driver, ...(await Promise.all([store.open(), store.open(), store.open()]))];
+    await driver.jobPush(Array.from({ length: 200 }, () => makeEnvelope()));
+    const seen: string[] = [];
+    await Promise.all(
+      connections.map(async (c, i) => {
+        for (;;) {
+          const jobs = await c.jobReserve({ queues: ['default'], workerId: `w${i}`, leaseMs: 30_000, limit: 3 });
+          if (jobs.length === 0) return;
+          for (const job of jobs) {
+            seen.push(job.envelope.id);
+            await c.jobComplete({ id: job.envelope.id, token: job.token });
+          }
+        }
+      }),
+    );
+    expect(seen).toHaveLength(200);
+    expect(new Set(seen).size).toBe(200);
+
+    await driver.jobPush([makeEnvelope()]);
+    const racers = [...connections, ...(await Promise.all([store.open(), store.open(), store.open(), store.open()]))];
+    const got = await Promise.all(
+      racers.map((c, i) => c.jobReserve({ queues: ['default'], workerId: `r${i}`, leaseMs: 30_000 })),
+    );
+    expect(got.flat()).toHaveLength(1);
+    await eventually(async () => (await driver.queueStats())[0]?.reserved === 1);
+  });
+}
