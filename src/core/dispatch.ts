@@ -51,10 +51,10 @@ export async function dispatchJobs(
     );
     if (envelope.unique === null && definition?.unique) envelope.unique = uniqueFromDefinition(definition, envelope);
     if (driver.capabilities.inline) envelope.availableAt = now; // sync ignores delays, as Laravel's does
-    const size = Buffer.byteLength(JSON.stringify(envelope));
+    const size = Buffer.byteLength(JSON.stringify(envelope.data) ?? '');
     if (size > maxBytes) {
       const where = inputs.length > 1 ? `job at index ${index} ` : '';
-      throw new InputError(`${where}(${input.name}) is ${size} bytes, over the ${maxBytes}-byte job size limit`);
+      throw new InputError(`${where}(${input.name}) has ${size} bytes of data, over the ${maxBytes}-byte job size limit`);
     }
     return envelope;
   });

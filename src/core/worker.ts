@@ -78,6 +78,7 @@ export class Worker {
   private handled = 0;
   private startedAt = 0;
   private lastRestartCheck = 0;
+  private lastYield = 0;
 
   constructor(options: WorkerOptions) {
     this.options = { concurrency: 1, leaseMs: 30_000, sleepMs: 3000, heartbeatMs: 5000, ...options };
@@ -150,9 +151,12 @@ export class Worker {
       await this.process(job);
       this.checkLimits();
       await this.checkRestart();
-      // A synchronous store resolves every await at once: yield so timers (job sleeps, lease
-      // renewals, heartbeats) and other slots get their turn between jobs.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // A synchronous store resolves every await at once: yield now and then so timers (job
+      // sleeps, lease renewals, heartbeats) and other slots get their turn.
+      if (Date.now() - this.lastYield >= 5) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        this.lastYield = Date.now();
+      }
     }
   }
 

@@ -30,12 +30,14 @@ export abstract class SqliteAuxiliary {
   private closed = false;
   private eventsSinceTrim = 0;
   private readonly s;
+  private readonly tx;
 
   constructor(
     protected readonly db: Database.Database,
     protected readonly watcher: WalWatcher,
   ) {
     const p = (sql: string) => db.prepare(sql);
+    this.tx = { begin: p('BEGIN IMMEDIATE'), commit: p('COMMIT'), rollback: p('ROLLBACK') };
     this.s = {
       lockGet: p('SELECT * FROM locks WHERE key = ?'),
       lockPut: p(
@@ -68,12 +70,24 @@ export abstract class SqliteAuxiliary {
     };
   }
 
-  /** Run `body` as one BEGIN IMMEDIATE transaction, mapping SQLite failures to DriverError. */
+  /**
+   * Run `body` as one BEGIN IMMEDIATE transaction, mapping SQLite failures to DriverError. The
+   * BEGIN/COMMIT statements are prepared once: building a transaction wrapper per call costs more
+   * than the statements of a typical step.
+   */
   protected write<T>(body: () => T): T {
     this.assertOpen();
     try {
-      return this.db.transaction(body).immediate();
+      this.tx.begin.run();
     } catch (error) {
+      throw mapError(error);
+    }
+    try {
+      const result = body();
+      this.tx.commit.run();
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) this.tx.rollback.run();
       throw mapError(error);
     }
   }

@@ -38,6 +38,8 @@ export class SqliteDriver extends SqliteAuxiliary implements Driver {
   readonly description: string;
   readonly capabilities = { crossProcess: true, blockingReserve: true, inline: false, cluster: false };
   private readonly q: SqliteStatements;
+  /** Queues this connection has seen in the queues table (rows are never deleted). */
+  private readonly knownQueues = new Set<string>();
 
   constructor(options: SqliteDriverOptions) {
     const { db, watcher } = openDatabase(options.path, options.busyTimeoutMs ?? 5000);
@@ -88,7 +90,10 @@ export class SqliteDriver extends SqliteAuxiliary implements Driver {
           }
           throw error;
         }
-        q.queueEnsure.run(e.queue);
+        if (!this.knownQueues.has(e.queue)) {
+          q.queueEnsure.run(e.queue);
+          this.knownQueues.add(e.queue);
+        }
         stored.add(e.id);
         results.push({ id: e.id, status: 'queued' });
       }
@@ -253,16 +258,12 @@ export class SqliteDriver extends SqliteAuxiliary implements Driver {
       return (
         this.q.queuesAll.all() as { name: string; paused: number; processed_total: number; failed_total: number }[]
       ).map((queue) => {
-        const counts = this.q.queueCounts.get(now, now, queue.name) as {
-          pending: number | null;
-          delayed: number | null;
-          reserved: number | null;
-        };
+        const c = this.q.queueCounts.get({ queue: queue.name, now }) as { due: number; future: number; reserved_due: number; reserved_future: number };
         return {
           queue: queue.name,
-          pending: counts.pending ?? 0,
-          delayed: counts.delayed ?? 0,
-          reserved: counts.reserved ?? 0,
+          pending: c.due - c.reserved_due,
+          delayed: c.future - c.reserved_future,
+          reserved: c.reserved_due + c.reserved_future,
           failed: failed.get(queue.name) ?? 0,
           paused: queue.paused === 1,
           processedTotal: queue.processed_total,

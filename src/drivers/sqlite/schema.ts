@@ -5,7 +5,8 @@ export const SCHEMA_VERSION = 1;
 /**
  * Jobs live in one table whose `available_at` means "due at" for ready rows and "lease expires at"
  * for reserved rows, so one index range scan (queue, available_at) finds both due jobs and
- * expired leases.
+ * expired leases (a secondary index of a WITHOUT ROWID table ends with the key, id, so the scan is
+ * in FIFO order). Counts per state are index-only: the partial index holds only reserved rows.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -24,8 +25,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   reserved_at INTEGER,
   history TEXT
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS jobs_due ON jobs (queue, available_at, id);
-CREATE INDEX IF NOT EXISTS jobs_state ON jobs (queue, state, available_at);
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs (queue, available_at);
+CREATE INDEX IF NOT EXISTS jobs_reserved ON jobs (queue, available_at) WHERE state = 1;
 CREATE TABLE IF NOT EXISTS queues (
   name TEXT PRIMARY KEY,
   paused INTEGER NOT NULL DEFAULT 0,

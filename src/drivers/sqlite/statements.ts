@@ -110,13 +110,15 @@ export class SqliteStatements {
     this.listDelayed = p(
       'SELECT * FROM jobs WHERE queue = ? AND state = 0 AND available_at > ? ORDER BY available_at, id LIMIT ? OFFSET ?',
     );
-    this.listReserved = p('SELECT * FROM jobs WHERE queue = ? AND state = 1 ORDER BY reserved_at, id LIMIT ? OFFSET ?');
+    this.listReserved = p('SELECT * FROM jobs INDEXED BY jobs_reserved WHERE queue = ? AND state = 1 ORDER BY available_at, id LIMIT ? OFFSET ?');
     this.queueProcessed = p('UPDATE queues SET processed_total = processed_total + 1 WHERE name = ?');
     this.queueFailed = p('UPDATE queues SET failed_total = failed_total + 1 WHERE name = ?');
     this.queuesAll = p('SELECT * FROM queues ORDER BY name');
     this.queueCounts = p(
-      `SELECT SUM(state = 0 AND available_at <= ?) AS pending, SUM(state = 0 AND available_at > ?) AS delayed, SUM(state = 1) AS reserved
-       FROM jobs WHERE queue = ?`,
+      `SELECT (SELECT COUNT(*) FROM jobs INDEXED BY jobs_due WHERE queue = $queue AND available_at <= $now) AS due,
+              (SELECT COUNT(*) FROM jobs INDEXED BY jobs_due WHERE queue = $queue AND available_at > $now) AS future,
+              (SELECT COUNT(*) FROM jobs INDEXED BY jobs_reserved WHERE queue = $queue AND state = 1 AND available_at <= $now) AS reserved_due,
+              (SELECT COUNT(*) FROM jobs INDEXED BY jobs_reserved WHERE queue = $queue AND state = 1 AND available_at > $now) AS reserved_future`,
     );
     this.queueClear = p('DELETE FROM jobs WHERE queue = ? AND state = 0 RETURNING id, unique_key');
     this.queuePause = p('INSERT INTO queues (name, paused) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET paused = ?');
