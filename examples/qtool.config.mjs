@@ -18,7 +18,10 @@ export default {
       timeout: '2m',
       async handle(data, ctx) {
         mkdirSync('.qtool', { recursive: true });
-        appendFileSync('.qtool/podcasts.log', `${new Date().toISOString()} processed podcast ${data.podcastId} (attempt ${ctx.attempt})\n`);
+        appendFileSync(
+          '.qtool/podcasts.log',
+          `${new Date().toISOString()} processed podcast ${data.podcastId} (attempt ${ctx.attempt})\n`,
+        );
         ctx.log(`processed podcast ${data.podcastId}`);
       },
     },
@@ -31,7 +34,13 @@ export default {
     },
     // A command job: argv slots are filled from data, never through a shell.
     Transcode: {
-      command: ['node', '-e', 'console.log("transcoding", process.argv[1], "->", process.argv[2])', '{input}', '{output}'],
+      command: [
+        'node',
+        '-e',
+        'console.log("transcoding", process.argv[1], "->", process.argv[2])',
+        '{input}',
+        '{output}',
+      ],
       timeout: '10m',
     },
     // An http job: a non-2xx answer fails the attempt.

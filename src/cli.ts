@@ -6,6 +6,7 @@ import { registerDispatch } from './commands/dispatch.js';
 import { registerFailed } from './commands/failed.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerLocks } from './commands/locks.js';
+import { registerMetrics } from './commands/metrics.js';
 import { registerQueueAdmin } from './commands/queue-admin.js';
 import { registerRetry } from './commands/retry.js';
 import { registerStatus } from './commands/status.js';
@@ -58,6 +59,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   registerLocks(program, io);
   registerThrottle(program, io);
   registerTail(program, io);
+  registerMetrics(program, io);
   for (const command of program.commands) command.exitOverride().showSuggestionAfterError(true);
 
   try {

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { buildChainHead } from '../core/chain.js';
@@ -100,13 +101,12 @@ async function peekJson(
 
 async function linksFrom(file: string, io: Io, text?: string): Promise<DispatchInput[]> {
   const now = Date.now();
-  const { Readable } = await import('node:stream');
+  // Text already read (stdin, or a file peeked at) is parsed from memory.
   const source = text === undefined ? file : '-';
-  const parsed = await readJobFile(source, text === undefined ? {} : { stdin: Readable.from([text]) }).catch(
-    (error: Error) => {
-      throw new InputError(error.message.replace(/^stdin/, file === '-' ? 'stdin' : file));
-    },
-  );
+  const stdin = text === undefined ? io.stdin : Readable.from([text]);
+  const parsed = await readJobFile(source, { stdin }).catch((error: Error) => {
+    throw new InputError(error.message.replace(/^stdin/, file === '-' ? 'stdin' : file));
+  });
   return parsed.entries.map((entry) => entryToInput(entry, now));
 }
 

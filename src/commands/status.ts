@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { QueueStats } from '../drivers/types.js';
+import { formatDuration } from '../core/duration.js';
+import { type MetricSummary, MINUTE_MS, summarize } from '../core/metrics.js';
 import { timestamp } from '../output/format.js';
 import { renderTable } from '../output/table.js';
 import { type Io, type Session, withSession } from './context.js';
@@ -8,7 +9,7 @@ import { durationFlag } from './flags.js';
 export function registerStatus(program: Command, io: Io): void {
   program
     .command('status')
-    .description('per queue: pending, delayed, reserved, failed, paused, processed')
+    .description('per queue: pending, delayed, reserved, failed, paused, jobs/min and wait (last 5 min), processed')
     .option('--watch', 'refresh until Ctrl-C')
     .option('--interval <duration>', 'refresh interval with --watch', '1s')
     .addHelpText('after', '\nExamples:\n  $ qtool status\n  $ qtool status --watch --interval 2s')
@@ -34,14 +35,31 @@ export function registerStatus(program: Command, io: Io): void {
     });
 }
 
+/** Throughput and wait in `status` are averages over the last minutes. */
+const STATUS_WINDOW_MIN = 5;
+
 async function renderOnce(session: Session): Promise<void> {
-  const [stats, workers] = await Promise.all([
+  const now = await session.driver.now();
+  const [stats, workers, rows] = await Promise.all([
     session.driver.queueStats(),
     session.driver.workerList({ sinceMs: 30_000 }),
+    session.driver.metricsRead({ since: now - STATUS_WINDOW_MIN * MINUTE_MS }),
   ]);
-  const queues = stats.sort((a, b) => a.queue.localeCompare(b.queue));
+  const rates = new Map<string, MetricSummary>(summarize(rows, now, STATUS_WINDOW_MIN).map((m) => [m.queue, m]));
+  const queues = stats
+    .sort((a, b) => a.queue.localeCompare(b.queue))
+    .map((q) => ({
+      ...q,
+      jobsPerMinute: rates.get(q.queue)?.throughput ?? 0,
+      avgWaitMs: rates.get(q.queue)?.avgWaitMs ?? null,
+    }));
   if (session.globals.json) {
-    return session.printJson({ connection: session.connectionLabel, workers: workers.length, queues });
+    return session.printJson({
+      connection: session.connectionLabel,
+      workers: workers.length,
+      windowMinutes: STATUS_WINDOW_MIN,
+      queues,
+    });
   }
   const t = session.theme;
   session.print(
@@ -50,14 +68,16 @@ async function renderOnce(session: Session): Promise<void> {
   if (queues.length === 0) return session.print(t.dim('no queues yet: dispatch a job with `qtool dispatch`'));
   session.print(
     renderTable(
-      ['QUEUE', 'PENDING', 'DELAYED', 'RESERVED', 'FAILED', 'PAUSED', 'PROCESSED', 'FAILED (ALL)'],
-      queues.map((q: QueueStats) => [
+      ['QUEUE', 'PENDING', 'DELAYED', 'RESERVED', 'FAILED', 'PAUSED', 'JOBS/MIN', 'WAIT', 'PROCESSED', 'FAILED (ALL)'],
+      queues.map((q) => [
         q.queue,
         q.pending,
         q.delayed,
         q.reserved,
         q.failed ? t.red(String(q.failed)) : 0,
         q.paused ? t.yellow('yes') : 'no',
+        q.jobsPerMinute,
+        q.avgWaitMs === null ? '-' : formatDuration(q.avgWaitMs),
         q.processedTotal,
         q.failedTotal,
       ]),

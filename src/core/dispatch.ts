@@ -54,7 +54,9 @@ export async function dispatchJobs(
     const size = Buffer.byteLength(JSON.stringify(envelope.data) ?? '');
     if (size > maxBytes) {
       const where = inputs.length > 1 ? `job at index ${index} ` : '';
-      throw new InputError(`${where}(${input.name}) has ${size} bytes of data, over the ${maxBytes}-byte job size limit`);
+      throw new InputError(
+        `${where}(${input.name}) has ${size} bytes of data, over the ${maxBytes}-byte job size limit`,
+      );
     }
     return envelope;
   });

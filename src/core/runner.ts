@@ -260,7 +260,10 @@ async function finish(
         outcome: outcome.kind === 'exception' ? 'exception' : 'released',
         ...(error ? { error } : {}),
       },
-      events: event('job.released', { delay: outcome.delaySeconds, kind: outcome.kind, reason: outcome.reason, error }),
+      events: [
+        ...(outcome.kind === 'exception' ? event('job.exception', { error }) : []),
+        ...event('job.released', { delay: outcome.delaySeconds, kind: outcome.kind, reason: outcome.reason }),
+      ],
     });
     return {
       job: envelope,

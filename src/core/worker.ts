@@ -5,6 +5,7 @@ import type { JobDefinition, RateLimiterDefinition } from './define.js';
 import type { JobEnvelope } from './envelope.js';
 import { errorMessage } from './errors.js';
 import { newToken } from './ids.js';
+import { MetricsAggregator } from './metrics.js';
 import { type AttemptResult, runAttempt } from './runner.js';
 
 export type StopReason =
@@ -47,6 +48,8 @@ interface InFlight {
   controller: AbortController;
 }
 
+const METRICS_FLUSH_MS = 2000;
+
 /** Exit codes by stop reason, as `qtool work` reports them (Laravel exits 12 on memory). */
 export const STOP_EXIT_CODES: Record<StopReason, number> = {
   interrupted: 0,
@@ -79,6 +82,7 @@ export class Worker {
   private startedAt = 0;
   private lastRestartCheck = 0;
   private lastYield = 0;
+  private readonly metrics = new MetricsAggregator();
 
   constructor(options: WorkerOptions) {
     this.options = { concurrency: 1, leaseMs: 30_000, sleepMs: 3000, heartbeatMs: 5000, ...options };
@@ -109,11 +113,15 @@ export class Worker {
     ]);
     const heartbeat = setInterval(() => void this.beat().catch(() => {}), this.options.heartbeatMs);
     heartbeat.unref();
+    const flush = setInterval(() => void this.flushMetrics(), METRICS_FLUSH_MS);
+    flush.unref();
     try {
       const slots = Array.from({ length: this.options.concurrency }, () => this.slot());
       await Promise.all(slots);
     } finally {
       clearInterval(heartbeat);
+      clearInterval(flush);
+      await this.flushMetrics();
       const reason = this.stopReason ?? 'interrupted';
       await driver.eventsAppend([{ name: 'worker.stopped', workerId: this.id, details: { reason } }]).catch(() => {});
       await driver.workerRemove(this.id).catch(() => {});
@@ -134,6 +142,7 @@ export class Worker {
           limit: 1,
           blockMs: sleepMs,
           signal: this.idle.signal,
+          emitEvents: true,
         });
         failures = 0;
       } catch (error) {
@@ -186,6 +195,7 @@ export class Worker {
       this.handled += 1;
       if (result.status === 'completed' || result.status === 'deleted') this.processed += 1;
       if (result.status === 'failed') this.failed += 1;
+      this.recordMetrics(job, result);
       this.options.onResult?.(result);
     } catch (error) {
       // The store failed while recording the outcome: the lease will expire and the job run again.
@@ -194,6 +204,31 @@ export class Worker {
       clearInterval(renew);
       this.force.signal.removeEventListener('abort', onForce);
       this.inFlight.delete(envelope.id);
+    }
+  }
+
+  private recordMetrics(job: ReservedJob, result: AttemptResult): void {
+    if (result.status === 'lost') return;
+    const outcome = result.status === 'failed' ? 'failed' : result.status === 'released' ? 'released' : 'processed';
+    // Wait (available to start) is known exactly for a first attempt: later ones were made available by a release.
+    const waitMs = job.envelope.attempts === 1 ? Math.max(0, job.reservedAt - job.envelope.availableAt) : undefined;
+    this.metrics.record({
+      at: Date.now(),
+      queue: job.envelope.queue,
+      job: job.envelope.name,
+      outcome,
+      runtimeMs: result.durationMs,
+      waitMs,
+    });
+  }
+
+  private async flushMetrics(): Promise<void> {
+    const rows = this.metrics.drain();
+    if (rows.length === 0) return;
+    try {
+      await this.options.driver.metricsAdd(rows);
+    } catch (error) {
+      this.options.onWarning?.(`cannot store metrics: ${errorMessage(error)}`);
     }
   }
 

@@ -1,4 +1,5 @@
 import type { AttemptRecord, JobEnvelope, JobError } from '../core/envelope.js';
+import type { MetricRow } from '../core/metrics.js';
 
 /**
  * The driver contract. Every method is one atomic step in the driver's store
@@ -117,6 +118,12 @@ export interface Driver {
   /** Append events that are not part of a job step (worker started, queue paused...). */
   eventsAppend(events: EventInput[]): Promise<void>;
 
+  // ---- metrics ----
+  /** Add per-minute rows into the stored ones (counts and sums add up, histograms add per bucket); keeps 24 h. */
+  metricsAdd(rows: MetricRow[]): Promise<void>;
+  /** Stored rows whose minute is at or after `since`. */
+  metricsRead(options: { since: number }): Promise<MetricRow[]>;
+
   // ---- workers ----
   /** Record a heartbeat (replaces the previous entry of this id). */
   workerBeat(info: WorkerInfo): Promise<void>;
@@ -163,6 +170,8 @@ export interface ReserveOptions {
   limit?: number;
   blockMs?: number;
   signal?: AbortSignal;
+  /** Append a `job.processing` event per reserved job (queue, job id and name, attempt, worker) in the same step. */
+  emitEvents?: boolean;
 }
 
 export interface ReservedJob {

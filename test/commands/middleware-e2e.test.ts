@@ -32,7 +32,7 @@ describe('overlap locks across worker processes', () => {
     expect(events).toHaveLength(40);
     // Sorted by time, starts and ends must alternate: no two intervals overlap.
     const sorted = events.sort((x, y) => Number(x[1]) - Number(y[1]) || (x[0] === 'end' ? -1 : 1));
-    sorted.forEach((event, i) => expect(event[0]).toBe(i % 2 === 0 ? 'start' : 'end'));
+    expect(sorted.map((event) => event[0])).toEqual(sorted.map((_, i) => (i % 2 === 0 ? 'start' : 'end')));
     expect(new Set(events.map((e) => e[2])).size).toBe(20);
   });
 

@@ -22,7 +22,14 @@ describe('qtool tail', () => {
     tail.kill('SIGINT');
     await tail.exited;
     const mine = events(tail.output().stdout).filter((e) => e.jobId === id);
-    expect(mine.map((e) => e.name)).toEqual(['job.dispatched', 'job.released', 'job.failed']);
+    expect(mine.map((e) => e.name)).toEqual([
+      'job.dispatched',
+      'job.processing',
+      'job.exception',
+      'job.released',
+      'job.processing',
+      'job.failed',
+    ]);
   });
 
   it('--since replays history then follows, with no gap and no duplicate at the seam', async () => {
@@ -53,5 +60,24 @@ describe('qtool tail', () => {
     const out = lines(tail.output().stdout);
     expect(out).toHaveLength(1);
     expect(out[0]).toMatch(/^\d\d:\d\d:\d\d .*job\.dispatched\s+b\s+Record\s+\S{26}/);
+  });
+});
+
+describe('qtool metrics', () => {
+  it('matches the counts of a run, per queue and per job, and exports Prometheus text', async () => {
+    await project.run(['dispatch', '-'], {
+      input: `${Array.from({ length: 12 }, () => '{"job":"Record","queue":"m"}').join('\n')}\n{"job":"Fail","queue":"m","tries":1}\n`,
+    });
+    await project.run(['work', '--queue', 'm', '--stop-when-empty', '--sleep', '100ms']);
+    const json = JSON.parse((await project.run(['metrics', '--json', '--by-job'])).stdout);
+    const byJob = Object.fromEntries(json.queues.map((q: { job: string }) => [q.job, q]));
+    expect(byJob.Record).toMatchObject({ queue: 'm', processed: 12, failed: 0 });
+    expect(byJob.Fail).toMatchObject({ processed: 0, failed: 1, failureRate: 1 });
+    const status = JSON.parse((await project.run(['status', '--json'])).stdout).queues[0];
+    expect(status.jobsPerMinute).toBeCloseTo(13 / 5, 1);
+    expect((await project.run(['metrics'])).stdout).toMatch(/^m\s+/m);
+    const prom = (await project.run(['metrics', '--prometheus'])).stdout;
+    expect(prom).toMatch(/^qtool_queue_processed_total\{queue="m"\} 12$/m);
+    expect(prom).toMatch(/^qtool_job_failure_ratio\{queue="m",job="Fail"\} 1$/m);
   });
 });

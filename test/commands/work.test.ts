@@ -222,9 +222,15 @@ describe('qtool work', () => {
   it('qtool restart makes a running worker exit after its current job', async () => {
     const worker = project.spawn(['work', '--sleep', '200ms']);
     await waitFor(
+      () => worker.output().stderr.includes('queues default') || worker.exitCode !== null,
+      20_000,
+      'the worker to start',
+    );
+    expect(worker.exitCode, worker.output().stderr).toBeNull();
+    await waitFor(
       async () => JSON.parse((await project.run(['status', '--json'])).stdout).workers === 1,
-      15_000,
-      'the worker',
+      20_000,
+      'the worker heartbeat',
     );
     expect((await project.run(['restart'])).code).toBe(0);
     expect(await worker.exited).toBe(0);

@@ -1,3 +1,4 @@
+import { type MetricRow, mergeRow, rowKey } from '../../core/metrics.js';
 import { DriverError } from '../errors.js';
 import type { CounterState, Driver, EventInput, LockRecord, StoredEvent, WorkerInfo, WorkerRecord } from '../types.js';
 import type { MemoryStore } from './store.js';
@@ -153,6 +154,25 @@ export abstract class MemoryAuxiliary {
   async workerRemove(id: string): Promise<void> {
     this.assertOpen();
     this.store.workers.delete(id);
+  }
+
+  async metricsAdd(rows: MetricRow[]): Promise<void> {
+    this.assertOpen();
+    const horizon = Date.now() - 86_400_000;
+    for (const row of rows) {
+      const key = rowKey(row);
+      const stored = this.store.metrics.get(key);
+      if (stored) mergeRow(stored, row);
+      else this.store.metrics.set(key, structuredClone(row));
+    }
+    for (const [key, row] of this.store.metrics) if (row.minute < horizon) this.store.metrics.delete(key);
+  }
+
+  async metricsRead(options: { since: number }): Promise<MetricRow[]> {
+    this.assertOpen();
+    return [...this.store.metrics.values()]
+      .filter((row) => row.minute >= options.since)
+      .map((row) => structuredClone(row));
   }
 
   async metaGet(key: string): Promise<string | null> {

@@ -119,6 +119,7 @@ export class MemoryDriver extends MemoryAuxiliary implements Driver {
         job.availableAt = now + options.leaseMs;
         job.envelope.attempts += 1;
         taken.push({ envelope: clone(job.envelope), token: job.token, reservedAt: now, leaseUntil: job.availableAt });
+        if (options.emitEvents) s.appendEvents([processingEvent(job.envelope, options.workerId)], now);
       }
       if (taken.length >= limit) break;
     }
@@ -394,6 +395,17 @@ export class MemoryDriver extends MemoryAuxiliary implements Driver {
     }
     return count;
   }
+}
+
+export function processingEvent(envelope: JobEnvelope, workerId: string) {
+  return {
+    name: 'job.processing',
+    queue: envelope.queue,
+    jobId: envelope.id,
+    jobName: envelope.name,
+    attempt: envelope.attempts,
+    workerId,
+  };
 }
 
 /** One in-process store that several driver views share, like connections to a server. */

@@ -1,4 +1,5 @@
 import type { AttemptRecord, JobEnvelope, JobError } from '../../core/envelope.js';
+import type { MetricRow } from '../../core/metrics.js';
 import type { CounterMeta, EventInput, StoredEvent, WorkerRecord } from '../types.js';
 
 export interface MemoryJob {
@@ -48,6 +49,7 @@ export class MemoryStore {
   readonly events: StoredEvent[] = [];
   readonly workers = new Map<string, WorkerRecord>();
   readonly meta = new Map<string, string>();
+  readonly metrics = new Map<string, MetricRow>();
   private eventSeq = 0;
   private waiters = new Set<() => void>();
 

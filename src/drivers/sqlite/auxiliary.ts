@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { type MetricRow, mergeRow } from '../../core/metrics.js';
 import { DriverError } from '../errors.js';
 import type {
   CounterMeta,
@@ -65,6 +66,10 @@ export abstract class SqliteAuxiliary {
       workerPut: p('INSERT OR REPLACE INTO workers (id, info, last_beat_at) VALUES (?, ?, ?)'),
       workerList: p('SELECT * FROM workers WHERE last_beat_at >= ? ORDER BY id'),
       workerDelete: p('DELETE FROM workers WHERE id = ?'),
+      metricGet: p('SELECT data FROM metrics WHERE minute = ? AND queue = ? AND job = ?'),
+      metricPut: p('INSERT OR REPLACE INTO metrics (minute, queue, job, data) VALUES (?, ?, ?, ?)'),
+      metricsSince: p('SELECT data FROM metrics WHERE minute >= ? ORDER BY minute'),
+      metricsPrune: p('DELETE FROM metrics WHERE minute < ?'),
       metaGet: p('SELECT value FROM meta WHERE key = ?'),
       metaPut: p('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
     };
@@ -278,6 +283,24 @@ export abstract class SqliteAuxiliary {
 
   async workerRemove(id: string): Promise<void> {
     this.write(() => this.s.workerDelete.run(id));
+  }
+
+  async metricsAdd(rows: MetricRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    this.write(() => {
+      for (const row of rows) {
+        const stored = this.s.metricGet.get(row.minute, row.queue, row.job) as { data: string } | undefined;
+        const merged = stored ? mergeRow(JSON.parse(stored.data) as MetricRow, row) : row;
+        this.s.metricPut.run(row.minute, row.queue, row.job, JSON.stringify(merged));
+      }
+      this.s.metricsPrune.run(Date.now() - 86_400_000);
+    });
+  }
+
+  async metricsRead(options: { since: number }): Promise<MetricRow[]> {
+    return this.read(() =>
+      (this.s.metricsSince.all(options.since) as { data: string }[]).map((r) => JSON.parse(r.data) as MetricRow),
+    );
   }
 
   async metaGet(key: string): Promise<string | null> {

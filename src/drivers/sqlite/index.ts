@@ -131,7 +131,25 @@ export class SqliteDriver extends SqliteAuxiliary implements Driver {
         if (paused.has(queue)) continue;
         const rows = q.reserve.all(token, options.workerId, now, leaseUntil, queue, now, room) as JobRow[];
         if (rows.length > 1) rows.sort((a, b) => (a.id < b.id ? -1 : 1)); // RETURNING has no order
-        for (const row of rows) taken.push({ envelope: rowToEnvelope(row), token, reservedAt: now, leaseUntil });
+        for (const row of rows) {
+          const envelope = rowToEnvelope(row);
+          taken.push({ envelope, token, reservedAt: now, leaseUntil });
+          if (options.emitEvents) {
+            this.insertEvents(
+              [
+                {
+                  name: 'job.processing',
+                  queue,
+                  jobId: row.id,
+                  jobName: row.name,
+                  attempt: row.attempts,
+                  workerId: options.workerId,
+                },
+              ],
+              now,
+            );
+          }
+        }
         room -= rows.length;
         if (room <= 0) break;
       }
@@ -258,7 +276,12 @@ export class SqliteDriver extends SqliteAuxiliary implements Driver {
       return (
         this.q.queuesAll.all() as { name: string; paused: number; processed_total: number; failed_total: number }[]
       ).map((queue) => {
-        const c = this.q.queueCounts.get({ queue: queue.name, now }) as { due: number; future: number; reserved_due: number; reserved_future: number };
+        const c = this.q.queueCounts.get({ queue: queue.name, now }) as {
+          due: number;
+          future: number;
+          reserved_due: number;
+          reserved_future: number;
+        };
         return {
           queue: queue.name,
           pending: c.due - c.reserved_due,

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * Jobs live in one table whose `available_at` means "due at" for ready rows and "lease expires at"
@@ -85,6 +85,13 @@ CREATE TABLE IF NOT EXISTS workers (
   id TEXT PRIMARY KEY,
   info TEXT NOT NULL,
   last_beat_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS metrics (
+  minute INTEGER NOT NULL,
+  queue TEXT NOT NULL,
+  job TEXT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (minute, queue, job)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,

@@ -110,7 +110,9 @@ export class SqliteStatements {
     this.listDelayed = p(
       'SELECT * FROM jobs WHERE queue = ? AND state = 0 AND available_at > ? ORDER BY available_at, id LIMIT ? OFFSET ?',
     );
-    this.listReserved = p('SELECT * FROM jobs INDEXED BY jobs_reserved WHERE queue = ? AND state = 1 ORDER BY available_at, id LIMIT ? OFFSET ?');
+    this.listReserved = p(
+      'SELECT * FROM jobs INDEXED BY jobs_reserved WHERE queue = ? AND state = 1 ORDER BY available_at, id LIMIT ? OFFSET ?',
+    );
     this.queueProcessed = p('UPDATE queues SET processed_total = processed_total + 1 WHERE name = ?');
     this.queueFailed = p('UPDATE queues SET failed_total = failed_total + 1 WHERE name = ?');
     this.queuesAll = p('SELECT * FROM queues ORDER BY name');

@@ -119,9 +119,9 @@ describe('throttlesExceptions', () => {
 
   it('rethrows errors that when() rejects, and deleteWhen / failWhen act on the job', async () => {
     await dispatch(driver, [
-      { name: 'A', data: 'other' },
       { name: 'A', data: 'delete' },
       { name: 'A', data: 'fail' },
+      { name: 'A', data: 'other' },
     ]);
     const results = await workUntilEmpty(
       driver,
@@ -142,8 +142,8 @@ describe('throttlesExceptions', () => {
       },
       { stopWhenEmpty: false, maxJobs: 3 },
     );
-    expect(results.map((r) => r.status)).toEqual(['released', 'deleted', 'failed']);
-    expect(results[0]!.reason).toBe('other');
+    expect(results.map((r) => r.status)).toEqual(['deleted', 'failed', 'released']);
+    expect(results[2]!.reason).toBe('other');
   });
 });
 
