@@ -1,0 +1,269 @@
+import { emptyRow, type MetricRow, RUNTIME_BOUNDS_MS } from '../../core/metrics.js';
+import type {
+  CounterMeta,
+  CounterState,
+  EventInput,
+  LockRecord,
+  StoredEvent,
+  WorkerInfo,
+  WorkerRecord,
+} from '../types.js';
+import { RedisBase } from './base.js';
+
+const METRIC_FIELDS = ['processed', 'failed', 'released', 'runtimeSumMs', 'waitSumMs', 'waitCount'] as const;
+const MINUTE_MS = 60_000;
+
+/** Locks, counters, unique keys, events, workers, meta and metrics. */
+export abstract class RedisAuxiliary extends RedisBase {
+  async lockAcquire(options: {
+    key: string;
+    owner: string;
+    ttlMs: number | null;
+    jobId?: string;
+    workerId?: string;
+  }): Promise<boolean> {
+    const ok = await this.call(
+      'lockAcquire',
+      [this.keys.locks],
+      [options.key, options.owner, options.ttlMs ?? -1, options.jobId ?? '', options.workerId ?? ''],
+    );
+    return ok === 1;
+  }
+
+  async lockRelease(options: { key: string; owner: string }): Promise<boolean> {
+    return (await this.call('lockRelease', [this.keys.locks], [options.key, options.owner])) === 1;
+  }
+
+  async lockForceRelease(keys: string[]): Promise<string[]> {
+    const held = await this.lockList();
+    const live = new Set(held.map((l) => l.key));
+    if (keys.length) await this.run((r) => r.hdel(this.keys.locks, ...keys));
+    return keys.filter((k) => live.has(k));
+  }
+
+  async lockList(): Promise<LockRecord[]> {
+    const [all, now] = await Promise.all([this.run((r) => r.hgetall(this.keys.locks)), this.now()]);
+    return Object.entries(all)
+      .map(([key, raw]) => {
+        const l = JSON.parse(raw) as {
+          owner: string;
+          jobId: string;
+          workerId: string;
+          acquiredAt: number;
+          expiresAt: number | null;
+        };
+        return {
+          key,
+          owner: l.owner,
+          jobId: l.jobId || null,
+          workerId: l.workerId || null,
+          acquiredAt: l.acquiredAt,
+          expiresAt: l.expiresAt ?? null,
+        };
+      })
+      .filter((l) => l.expiresAt === null || l.expiresAt > now)
+      .sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  async counterHit(options: {
+    key: string;
+    decayMs: number;
+    limit?: number;
+    meta?: CounterMeta;
+  }): Promise<CounterState> {
+    const [raw, allowed] = (await this.call(
+      'counterHit',
+      [this.keys.counters],
+      [options.key, options.decayMs, options.limit ?? -1, options.meta ? JSON.stringify(options.meta) : ''],
+    )) as [string, number];
+    return toCounter(options.key, raw, allowed === 1);
+  }
+
+  async counterGet(key: string): Promise<CounterState | null> {
+    const [raw, now] = await Promise.all([this.run((r) => r.hget(this.keys.counters, key)), this.now()]);
+    if (!raw) return null;
+    const counter = toCounter(key, raw, true);
+    return counter.expiresAt > now ? counter : null;
+  }
+
+  async counterClear(key: string): Promise<boolean> {
+    const live = await this.counterGet(key);
+    await this.run((r) => r.hdel(this.keys.counters, key));
+    return live !== null;
+  }
+
+  async counterList(): Promise<CounterState[]> {
+    const [all, now] = await Promise.all([this.run((r) => r.hgetall(this.keys.counters)), this.now()]);
+    return Object.entries(all)
+      .map(([key, raw]) => toCounter(key, raw, true))
+      .filter((c) => c.expiresAt > now)
+      .sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  /** Unique keys live with their queue (so push can claim them atomically): look in each. */
+  async uniqueRelease(options: { key: string; owner: string }): Promise<boolean> {
+    for (const queue of await this.knownQueues()) {
+      if ((await this.call('uniqueRelease', [this.keys.queue(queue).unique], [options.key, options.owner])) === 1)
+        return true;
+    }
+    return false;
+  }
+
+  async uniqueGet(key: string): Promise<{ key: string; owner: string; expiresAt: number | null } | null> {
+    const now = await this.now();
+    for (const queue of await this.knownQueues()) {
+      const raw = await this.run((r) => r.hget(this.keys.queue(queue).unique, key));
+      if (!raw) continue;
+      const [owner, expires] = raw.split('\t');
+      const expiresAt = expires ? Number(expires) : null;
+      if (expiresAt === null || expiresAt > now) return { key, owner: owner!, expiresAt };
+    }
+    return null;
+  }
+
+  async eventsRead(options: {
+    afterId: string | null;
+    limit: number;
+    blockMs?: number;
+    signal?: AbortSignal;
+  }): Promise<StoredEvent[]> {
+    const after = options.afterId ?? '0-0';
+    const entries = await this.run((r) => r.xrange(this.keys.events, `(${after}`, '+', 'COUNT', options.limit));
+    if (entries.length > 0 || !options.blockMs || options.signal?.aborted) return entries.map(toEvent);
+    const blocker = this.newBlocker();
+    const onAbort = () => blocker.disconnect();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const result = await blocker.xread(
+        'COUNT',
+        options.limit,
+        'BLOCK',
+        Math.max(1, options.blockMs),
+        'STREAMS',
+        this.keys.events,
+        after,
+      );
+      return (result?.[0]?.[1] ?? []).map(toEvent);
+    } catch {
+      return [];
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      blocker.disconnect();
+    }
+  }
+
+  async eventsAppend(events: EventInput[]): Promise<void> {
+    if (events.length === 0) return;
+    const now = await this.now();
+    await this.run((r) => {
+      const pipe = r.pipeline();
+      for (const e of events)
+        pipe.xadd(this.keys.events, 'MAXLEN', '~', this.eventsMaxLen, '*', 'e', JSON.stringify(e), 't', now);
+      return pipe.exec();
+    });
+  }
+
+  async workerBeat(info: WorkerInfo): Promise<void> {
+    await this.call('beat', [this.keys.workers], [info.id, JSON.stringify(info)]);
+  }
+
+  async workerList(options: { sinceMs?: number } = {}): Promise<WorkerRecord[]> {
+    const [all, now] = await Promise.all([this.run((r) => r.hgetall(this.keys.workers)), this.now()]);
+    return Object.values(all)
+      .map((raw) => JSON.parse(raw) as WorkerRecord)
+      .filter((w) => options.sinceMs === undefined || now - w.lastBeatAt <= options.sinceMs)
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async workerRemove(id: string): Promise<void> {
+    await this.run((r) => r.hdel(this.keys.workers, id));
+  }
+
+  async metaGet(key: string): Promise<string | null> {
+    return this.run((r) => r.hget(this.keys.meta, key));
+  }
+
+  async metaSet(key: string, value: string): Promise<void> {
+    await this.run((r) => r.hset(this.keys.meta, key, value));
+  }
+
+  /** One hash per minute; HINCRBY keeps every field's addition atomic without a script. */
+  async metricsAdd(rows: MetricRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.run((r) => {
+      const pipe = r.pipeline();
+      for (const row of rows) {
+        const key = this.keys.metrics(row.minute);
+        const base = `${row.queue}\t${row.job}\t`;
+        for (const field of METRIC_FIELDS) if (row[field]) pipe.hincrby(key, base + field, Math.round(row[field]));
+        row.histogram.forEach((count, i) => {
+          if (count) pipe.hincrby(key, `${base}h${i}`, count);
+        });
+        pipe.pexpire(key, 25 * 3_600_000);
+      }
+      return pipe.exec();
+    });
+  }
+
+  async metricsRead(options: { since: number }): Promise<MetricRow[]> {
+    const now = await this.now();
+    const minutes: number[] = [];
+    for (
+      let m = Math.floor(Math.max(options.since, now - 86_400_000) / MINUTE_MS) * MINUTE_MS;
+      m <= now;
+      m += MINUTE_MS
+    ) {
+      if (m >= options.since) minutes.push(m);
+    }
+    const results = await this.run((r) => {
+      const pipe = r.pipeline();
+      for (const m of minutes) pipe.hgetall(this.keys.metrics(m));
+      return pipe.exec();
+    });
+    const rows: MetricRow[] = [];
+    minutes.forEach((minute, i) => {
+      const fields = (results?.[i]?.[1] ?? {}) as Record<string, string>;
+      const byKey = new Map<string, MetricRow>();
+      for (const [name, value] of Object.entries(fields)) {
+        const [queue, job, field] = name.split('\t') as [string, string, string];
+        const key = `${queue}\t${job}`;
+        let row = byKey.get(key);
+        if (!row) {
+          row = emptyRow(minute, queue, job);
+          byKey.set(key, row);
+        }
+        if (field.startsWith('h') && field !== 'h') {
+          const index = Number(field.slice(1));
+          if (index <= RUNTIME_BOUNDS_MS.length) row.histogram[index] = Number(value);
+        } else if ((METRIC_FIELDS as readonly string[]).includes(field)) {
+          row[field as (typeof METRIC_FIELDS)[number]] = Number(value);
+        }
+      }
+      rows.push(...byKey.values());
+    });
+    return rows;
+  }
+}
+
+function toCounter(key: string, raw: string, allowed: boolean): CounterState {
+  const c = JSON.parse(raw) as { count: number; startedAt: number; expiresAt: number; meta: CounterMeta | null };
+  return { key, count: c.count, startedAt: c.startedAt, expiresAt: c.expiresAt, allowed, meta: c.meta ?? null };
+}
+
+function toEvent([id, fields]: [string, string[]]): StoredEvent {
+  const map: Record<string, string> = {};
+  for (let i = 0; i < fields.length; i += 2) map[fields[i]!] = fields[i + 1]!;
+  const event = JSON.parse(map.e ?? '{}') as EventInput;
+  return {
+    id,
+    time: Number(map.t),
+    name: event.name,
+    queue: event.queue ?? null,
+    jobId: event.jobId ?? null,
+    jobName: event.jobName ?? null,
+    attempt: event.attempt ?? null,
+    workerId: event.workerId ?? null,
+    durationMs: event.durationMs ?? null,
+    details: event.details,
+  };
+}

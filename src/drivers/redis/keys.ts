@@ -1,0 +1,61 @@
+/**
+ * Every Redis key qtool uses, in one place. Keys of one queue share the hash tag `{queue}`, so
+ * each job step (one Lua script) stays in one slot. See docs/redis.md for the layout.
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  queue(queue: string) {
+    const base = `${this.prefix}{${queue}}:`;
+    return {
+      /** ZSET id -> due time (ms); ready and delayed jobs. */
+      ready: `${base}ready`,
+      /** ZSET id -> lease expiry (ms). */
+      reserved: `${base}reserved`,
+      /** HASH id -> envelope JSON (static part). */
+      payload: `${base}payload`,
+      /** HASH id -> "attempts\texceptions\tlockWaits\ttoken\tworker\treservedAt\tuniqueKey". */
+      state: `${base}state`,
+      /** HASH id -> attempt history JSON. */
+      history: `${base}history`,
+      /** ZSET id -> failed at (ms). */
+      failed: `${base}failed`,
+      /** HASHes of failed jobs: the stored payload, "attempts\texceptions\tlockWaits\tfailedAt\tuniqueKey", error JSON, history JSON. */
+      failedJobs: `${base}failed:payload`,
+      failedMeta: `${base}failed:meta`,
+      failedError: `${base}failed:error`,
+      failedHistory: `${base}failed:history`,
+      /** HASH paused, processed, failed. */
+      stats: `${base}stats`,
+      /** HASH unique key -> "owner\texpiresAt". */
+      unique: `${base}unique`,
+      /** HASH idempotency key -> "jobId\texpiresAt". */
+      idempotency: `${base}idem`,
+      /** LIST of wake-up tokens for blocked reserves. */
+      notify: `${base}notify`,
+    };
+  }
+
+  /** SET of queue names (read with SMEMBERS; never KEYS). */
+  get queues(): string {
+    return `${this.prefix}queues`;
+  }
+  get locks(): string {
+    return `${this.prefix}{locks}`;
+  }
+  get counters(): string {
+    return `${this.prefix}{counters}`;
+  }
+  get events(): string {
+    return `${this.prefix}events`;
+  }
+  get workers(): string {
+    return `${this.prefix}workers`;
+  }
+  get meta(): string {
+    return `${this.prefix}meta`;
+  }
+  metrics(minute: number): string {
+    return `${this.prefix}metrics:${minute}`;
+  }
+}

@@ -1,0 +1,43 @@
+-- Shared helpers: server clock, state strings, events.
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function split(s)
+  local out = {}
+  for field in string.gmatch(s .. '\t', '([^\t]*)\t') do out[#out + 1] = field end
+  return out
+end
+
+-- state: attempts, exceptions, lockWaits, token, worker, reservedAt, uniqueKey
+local function read_state(key, id)
+  local raw = redis.call('HGET', key, id)
+  if not raw then return nil end
+  local f = split(raw)
+  return { attempts = tonumber(f[1]), exceptions = tonumber(f[2]), lockWaits = tonumber(f[3]),
+           token = f[4], worker = f[5], reservedAt = f[6], unique = f[7] }
+end
+
+local function write_state(key, id, s)
+  redis.call('HSET', key, id, table.concat({ s.attempts, s.exceptions, s.lockWaits, s.token or '', s.worker or '',
+    s.reservedAt or '', s.unique or '' }, '\t'))
+end
+
+-- Events arrive as a JSON list of already-encoded events (never re-encoded here: cjson would turn
+-- empty arrays into objects); the time comes from the server clock.
+local function add_events(stream, maxlen, events_json, now)
+  if events_json == nil or events_json == '' or events_json == '[]' then return end
+  for _, e in ipairs(cjson.decode(events_json)) do
+    redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'e', e, 't', now)
+  end
+end
+
+local function append_history(key, id, attempt_json)
+  if attempt_json == nil or attempt_json == '' then return end
+  local raw = redis.call('HGET', key, id)
+  local list = raw and cjson.decode(raw) or {}
+  list[#list + 1] = cjson.decode(attempt_json)
+  while #list > 20 do table.remove(list, 1) end
+  redis.call('HSET', key, id, cjson.encode(list))
+end

@@ -1,0 +1,321 @@
+import type { AttemptRecord, JobEnvelope } from '../../core/envelope.js';
+import type { FailedRecord, JobRecord, LiveJobState, QueueStats } from '../types.js';
+import { RedisAuxiliary } from './auxiliary.js';
+import type { RedisKeys } from './keys.js';
+
+type QueueKeys = ReturnType<RedisKeys['queue']>;
+const RETRY_BATCH = 1000;
+
+/** Reads, lists, queue administration and the failed store. */
+export abstract class RedisQueries extends RedisAuxiliary {
+  private liveRecord(
+    id: string,
+    payload: string,
+    state: string | null,
+    history: string | null,
+    reservedScore: string | null,
+    readyScore: string | null,
+    now: number,
+  ): JobRecord {
+    const [attempts, exceptions, lockWaits, , worker, reservedAt] = (state ?? '0\t0\t0').split('\t');
+    const envelope = JSON.parse(payload) as JobEnvelope;
+    Object.assign(envelope, {
+      attempts: Number(attempts),
+      exceptions: Number(exceptions),
+      lockWaits: Number(lockWaits),
+    });
+    const reserved = reservedScore !== null;
+    const availableAt = Number(reserved ? reservedScore : readyScore);
+    return {
+      envelope,
+      state: reserved ? 'reserved' : availableAt > now ? 'delayed' : 'pending',
+      availableAt,
+      reservedBy: reserved ? worker || null : null,
+      reservedAt: reserved && reservedAt ? Number(reservedAt) : null,
+      leaseUntil: reserved ? availableAt : null,
+      history: parseList(history),
+      failedAt: null,
+      error: null,
+    };
+  }
+
+  private async readLive(k: QueueKeys, ids: string[]): Promise<JobRecord[]> {
+    if (ids.length === 0) return [];
+    const now = await this.now();
+    const results = await this.run((r) => {
+      const pipe = r.pipeline();
+      for (const id of ids)
+        pipe.hget(k.payload, id).hget(k.state, id).hget(k.history, id).zscore(k.reserved, id).zscore(k.ready, id);
+      return pipe.exec();
+    });
+    const values = (results ?? []).map(([, value]) => value as string | null);
+    const records: JobRecord[] = [];
+    ids.forEach((id, i) => {
+      const [payload, state, history, reserved, ready] = values.slice(i * 5, i * 5 + 5);
+      if (payload)
+        records.push(
+          this.liveRecord(id, payload, state ?? null, history ?? null, reserved ?? null, ready ?? null, now),
+        );
+    });
+    return records;
+  }
+
+  async jobGet(id: string): Promise<JobRecord | null> {
+    const queue = await this.findQueue(id);
+    if (queue) return (await this.readLive(this.keys.queue(queue), [id]))[0] ?? null;
+    const failed = await this.failedGet(id);
+    if (!failed) return null;
+    return {
+      envelope: failed.envelope,
+      state: 'failed',
+      availableAt: failed.failedAt,
+      reservedBy: null,
+      reservedAt: null,
+      leaseUntil: null,
+      history: failed.history,
+      failedAt: failed.failedAt,
+      error: failed.error,
+    };
+  }
+
+  async jobList(options: { queue: string; state: LiveJobState; limit: number; offset?: number }): Promise<JobRecord[]> {
+    const k = this.keys.queue(options.queue);
+    const now = await this.now();
+    const offset = options.offset ?? 0;
+    const ids = await this.run((r) =>
+      options.state === 'reserved'
+        ? r.zrange(k.reserved, String(offset), String(offset + options.limit - 1))
+        : options.state === 'pending'
+          ? r.zrangebyscore(k.ready, '-inf', now, 'LIMIT', offset, options.limit)
+          : r.zrangebyscore(k.ready, `(${now}`, '+inf', 'LIMIT', offset, options.limit),
+    );
+    return this.readLive(k, ids);
+  }
+
+  async jobDelete(id: string): Promise<boolean> {
+    const k = await this.keysOfJob(id);
+    if (!k) return false;
+    return (await this.call('delete', [k.ready, k.reserved, k.payload, k.state, k.history, k.unique], [id])) === 1;
+  }
+
+  async queueStats(): Promise<QueueStats[]> {
+    const [queues, now] = await Promise.all([this.knownQueues(), this.now()]);
+    if (queues.length === 0) return [];
+    const results = await this.run((r) => {
+      const pipe = r.pipeline();
+      for (const q of queues) {
+        const k = this.keys.queue(q);
+        pipe
+          .zcount(k.ready, '-inf', now)
+          .zcount(k.ready, `(${now}`, '+inf')
+          .zcard(k.reserved)
+          .zcard(k.failed)
+          .hgetall(k.stats);
+      }
+      return pipe.exec();
+    });
+    const values = (results ?? []).map(([, value]) => value);
+    return queues.map((queue, i) => {
+      const [pending, delayed, reserved, failed, stats] = values.slice(i * 5, i * 5 + 5) as [
+        number,
+        number,
+        number,
+        number,
+        Record<string, string>,
+      ];
+      return {
+        queue,
+        pending,
+        delayed,
+        reserved,
+        failed,
+        paused: stats.paused === '1',
+        processedTotal: Number(stats.processed ?? 0),
+        failedTotal: Number(stats.failed ?? 0),
+      };
+    });
+  }
+
+  async queueClear(queue: string): Promise<number> {
+    const k = this.keys.queue(queue);
+    let total = 0;
+    for (;;) {
+      const removed = (await this.call('clear', [k.ready, k.payload, k.state, k.history, k.unique], [])) as number;
+      total += removed;
+      if (removed < 1000) return total;
+    }
+  }
+
+  async queuePause(queue: string): Promise<void> {
+    await this.run((r) =>
+      r.multi().hset(this.keys.queue(queue).stats, 'paused', '1').sadd(this.keys.queues, queue).exec(),
+    );
+  }
+
+  async queueResume(queue: string): Promise<void> {
+    const k = this.keys.queue(queue);
+    await this.run((r) =>
+      r.pipeline().hset(k.stats, 'paused', '0').lpush(k.notify, '1').ltrim(k.notify, 0, 255).exec(),
+    );
+  }
+
+  private async readFailed(queue: string, ids: string[]): Promise<FailedRecord[]> {
+    if (ids.length === 0) return [];
+    const k = this.keys.queue(queue);
+    const results = await this.run((r) => {
+      const pipe = r.pipeline();
+      for (const id of ids)
+        pipe.hget(k.failedJobs, id).hget(k.failedMeta, id).hget(k.failedError, id).hget(k.failedHistory, id);
+      return pipe.exec();
+    });
+    const values = (results ?? []).map(([, value]) => value as string | null);
+    const records: FailedRecord[] = [];
+    ids.forEach((id, i) => {
+      const [payload, meta, error, history] = values.slice(i * 4, i * 4 + 4);
+      if (!payload) return;
+      const [attempts, exceptions, lockWaits, failedAt] = (meta ?? '0\t0\t0\t0').split('\t');
+      const envelope = JSON.parse(payload) as JobEnvelope;
+      Object.assign(envelope, {
+        attempts: Number(attempts),
+        exceptions: Number(exceptions),
+        lockWaits: Number(lockWaits),
+      });
+      records.push({
+        id,
+        name: envelope.name,
+        queue,
+        connection: envelope.connection,
+        envelope,
+        error: error ? JSON.parse(error) : { message: 'unknown error' },
+        failedAt: Number(failedAt),
+        history: parseList(history ?? null),
+      });
+    });
+    return records;
+  }
+
+  async failedList(options: { queue?: string; limit: number; offset?: number }): Promise<FailedRecord[]> {
+    const offset = options.offset ?? 0;
+    const queues = options.queue ? [options.queue] : await this.knownQueues();
+    // Newest first across queues: take the newest offset+limit of each, then merge.
+    const candidates: { queue: string; id: string; at: number }[] = [];
+    for (const queue of queues) {
+      const flat = await this.run((r) =>
+        r.zrevrange(this.keys.queue(queue).failed, 0, offset + options.limit - 1, 'WITHSCORES'),
+      );
+      for (let i = 0; i < flat.length; i += 2) candidates.push({ queue, id: flat[i]!, at: Number(flat[i + 1]) });
+    }
+    const page = candidates
+      .sort((a, b) => b.at - a.at || b.id.localeCompare(a.id))
+      .slice(offset, offset + options.limit);
+    const records: FailedRecord[] = [];
+    for (const entry of page) records.push(...(await this.readFailed(entry.queue, [entry.id])));
+    return records;
+  }
+
+  async failedGet(id: string): Promise<FailedRecord | null> {
+    const queue = await this.findQueue(id, 'failed');
+    return queue ? ((await this.readFailed(queue, [id]))[0] ?? null) : null;
+  }
+
+  private async retryIn(queue: string, ids: string[] | null, limit: number): Promise<string[]> {
+    const k = this.keys.queue(queue);
+    return (await this.call(
+      'retry',
+      [
+        k.failed,
+        k.failedJobs,
+        k.ready,
+        k.payload,
+        k.state,
+        k.history,
+        k.notify,
+        this.keys.events,
+        k.failedMeta,
+        k.failedError,
+        k.failedHistory,
+      ],
+      [ids ? JSON.stringify(ids) : '', limit, this.eventsMaxLen, queue],
+    )) as string[];
+  }
+
+  async failedRetry(options: { ids?: string[]; queue?: string; limit?: number }): Promise<string[]> {
+    if (options.ids) {
+      const done: string[] = [];
+      for (const id of options.ids) {
+        const queue = await this.findQueue(id, 'failed');
+        if (queue) done.push(...(await this.retryIn(queue, [id], 1)));
+      }
+      return done;
+    }
+    const limit = options.limit ?? RETRY_BATCH;
+    const done: string[] = [];
+    for (const queue of options.queue ? [options.queue] : await this.knownQueues()) {
+      if (done.length >= limit) break;
+      done.push(...(await this.retryIn(queue, null, limit - done.length)));
+    }
+    return done;
+  }
+
+  async failedForget(ids: string[]): Promise<string[]> {
+    const removed: string[] = [];
+    for (const id of ids) {
+      const queue = await this.findQueue(id, 'failed');
+      if (!queue) continue;
+      const k = this.keys.queue(queue);
+      await this.run((r) =>
+        r
+          .multi()
+          .zrem(k.failed, id)
+          .hdel(k.failedJobs, id)
+          .hdel(k.failedMeta, id)
+          .hdel(k.failedError, id)
+          .hdel(k.failedHistory, id)
+          .exec(),
+      );
+      removed.push(id);
+    }
+    return removed;
+  }
+
+  async failedFlush(options: { queue?: string } = {}): Promise<number> {
+    let total = 0;
+    for (const queue of options.queue ? [options.queue] : await this.knownQueues()) {
+      const k = this.keys.queue(queue);
+      const result = await this.run((r) =>
+        r.multi().zcard(k.failed).del(k.failed, k.failedJobs, k.failedMeta, k.failedError, k.failedHistory).exec(),
+      );
+      total += Number(result?.[0]?.[1] ?? 0);
+    }
+    return total;
+  }
+
+  async failedPrune(options: { before: number }): Promise<number> {
+    let total = 0;
+    for (const queue of await this.knownQueues()) {
+      const k = this.keys.queue(queue);
+      for (;;) {
+        const ids = await this.run((r) => r.zrangebyscore(k.failed, '-inf', `(${options.before}`, 'LIMIT', 0, 1000));
+        if (ids.length === 0) break;
+        await this.run((r) =>
+          r
+            .multi()
+            .zrem(k.failed, ...ids)
+            .hdel(k.failedJobs, ...ids)
+            .hdel(k.failedMeta, ...ids)
+            .hdel(k.failedError, ...ids)
+            .hdel(k.failedHistory, ...ids)
+            .exec(),
+        );
+        total += ids.length;
+      }
+    }
+    return total;
+  }
+}
+
+function parseList(raw: string | null): AttemptRecord[] {
+  if (!raw) return [];
+  const value = JSON.parse(raw) as unknown;
+  return Array.isArray(value) ? (value as AttemptRecord[]) : [];
+}
