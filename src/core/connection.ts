@@ -70,7 +70,11 @@ export async function openDriver(target: ConnectionTarget, options: OpenOptions)
     case 'redis':
     case 'rediss': {
       const { createRedisDriver } = await import('../drivers/redis/index.js');
-      return createRedisDriver({ url, reconnect: options.reconnect });
+      // `?prefix=app:` chooses the key prefix (default `qtool:`); the rest is ioredis's URL.
+      const parsed = new URL(url);
+      const prefix = parsed.searchParams.get('prefix') ?? undefined;
+      parsed.searchParams.delete('prefix');
+      return createRedisDriver({ url: parsed.toString(), prefix, reconnect: options.reconnect });
     }
     default:
       throw new InputError(

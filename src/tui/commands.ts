@@ -20,6 +20,22 @@ const BATCH = 1000;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const ofQueue = (queue: string | null) => (queue ? ` of ${queue}` : '');
 
+const VERBS: Record<Command['kind'], string> = {
+  retry: 'retry',
+  retryQueue: 'retry',
+  deleteJob: 'delete',
+  forgetFailed: 'forget',
+  flushFailed: 'forget',
+  pause: 'pause/resume',
+  releaseLock: 'release the lock',
+  clearCounter: 'clear',
+};
+
+/** `could not retry: <why>`, for the status line when the store refused or failed. */
+export function failureMessage(command: Command, message: string): string {
+  return `could not ${VERBS[command.kind]}: ${message}`;
+}
+
 /** The question asked before a destructive command, or null when it runs at once. */
 export function confirmPrompt(command: Command): string | null {
   switch (command.kind) {

@@ -1,6 +1,7 @@
 import type { StoredEvent } from '../drivers/types.js';
 import { type Command, confirmPrompt } from './commands.js';
 import { resolveIntent } from './intents.js';
+import { type KeyPress, keyToAction } from './keys.js';
 import { clamp, listHeight } from './layout.js';
 import { currentCursor, eventFilter, itemCount, jobScrollMax, openTarget, setCursor, topView } from './select.js';
 import { JOB_TABS, PANES, type PaneId, type Size, type Snapshot, type View } from './types.js';
@@ -40,6 +41,7 @@ export interface State {
 }
 
 export type Action =
+  | { type: 'key'; input: string; key: KeyPress }
   | { type: 'pane'; pane: PaneId }
   | { type: 'cyclePane'; delta: number }
   | { type: 'move'; delta: number }
@@ -121,6 +123,11 @@ function runOrConfirm(state: State, command: Command): State {
 
 export function reducer(state: State, action: Action): State {
   switch (action.type) {
+    case 'key': {
+      // Keys are mapped here, against the state they land on, so fast typing never sees a stale mode.
+      const mapped = keyToAction(state, action.input, action.key);
+      return mapped ? reducer(state, mapped) : state;
+    }
     case 'pane':
       return { ...state, pane: action.pane };
     case 'cyclePane': {

@@ -1,83 +1,86 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lines, type Project, tempProject, waitFor } from '../helpers/cli.js';
+import { lines, type Project, STORES, tempProject, waitFor } from '../helpers/cli.js';
 import { E2E_CONFIG } from '../helpers/e2e-config.js';
 
-let project: Project;
-beforeEach(() => {
-  project = tempProject(E2E_CONFIG);
-});
-afterEach(() => project.cleanup());
-
-const events = (text: string) => lines(text).map((l) => JSON.parse(l) as { id: string; name: string; jobId?: string });
-
-describe('qtool tail', () => {
-  it('streams a job life in order to a tail started before it', async () => {
-    await project.run(['status']); // create the store
-    const tail = project.spawn(['tail', 'job.*', '--json']);
-    await new Promise((r) => setTimeout(r, 800));
-    project.write('j.json', { job: 'Fail', tries: 2 });
-    const id = (await project.run(['dispatch', 'j.json', '--quiet'])).stdout.trim();
-    await project.run(['work', '--stop-when-empty', '--sleep', '100ms']);
-    await waitFor(() => tail.output().stdout.includes('job.failed'), 10_000, 'job.failed');
-    tail.kill('SIGINT');
-    await tail.exited;
-    const mine = events(tail.output().stdout).filter((e) => e.jobId === id);
-    expect(mine.map((e) => e.name)).toEqual([
-      'job.dispatched',
-      'job.processing',
-      'job.exception',
-      'job.released',
-      'job.processing',
-      'job.failed',
-    ]);
+describe.each(STORES)('on %s', (store) => {
+  let project: Project;
+  beforeEach(() => {
+    project = tempProject(E2E_CONFIG, store);
   });
+  afterEach(() => project.cleanup());
 
-  it('--since replays history then follows, with no gap and no duplicate at the seam', async () => {
-    const first = lines(
-      (await project.run(['dispatch', '-', '--quiet'], { input: '{"job":"Record"}\n{"job":"Record"}\n' })).stdout,
-    );
-    const tail = project.spawn(['tail', '--since', '5m', '--json']);
-    await waitFor(() => events(tail.output().stdout).length >= 2, 10_000, 'history');
-    const second = lines(
-      (await project.run(['dispatch', '-', '--quiet'], { input: '{"job":"Record"}\n{"job":"Record"}\n' })).stdout,
-    );
-    await waitFor(() => events(tail.output().stdout).length >= 4, 10_000, 'live events');
-    tail.kill('SIGINT');
-    await tail.exited;
-    const seen = events(tail.output().stdout);
-    expect(seen.map((e) => e.jobId)).toEqual([...first, ...second]);
-    expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length);
-  });
+  const events = (text: string) =>
+    lines(text).map((l) => JSON.parse(l) as { id: string; name: string; jobId?: string });
 
-  it('prints aligned human lines and filters by pattern and queue', async () => {
-    await project.run(['dispatch', '-'], { input: '{"job":"Record","queue":"a"}\n{"job":"Record","queue":"b"}\n' });
-    await project.run(['pause', 'a']);
-    const tail = project.spawn(['tail', '--since', '1h', 'job.dispatched', '--queue', 'b']);
-    await waitFor(() => tail.output().stdout.includes('job.dispatched'), 10_000, 'the event');
-    await new Promise((r) => setTimeout(r, 300));
-    tail.kill('SIGINT');
-    await tail.exited;
-    const out = lines(tail.output().stdout);
-    expect(out).toHaveLength(1);
-    expect(out[0]).toMatch(/^\d\d:\d\d:\d\d .*job\.dispatched\s+b\s+Record\s+\S{26}/);
-  });
-});
-
-describe('qtool metrics', () => {
-  it('matches the counts of a run, per queue and per job, and exports Prometheus text', async () => {
-    await project.run(['dispatch', '-'], {
-      input: `${Array.from({ length: 12 }, () => '{"job":"Record","queue":"m"}').join('\n')}\n{"job":"Fail","queue":"m","tries":1}\n`,
+  describe('qtool tail', () => {
+    it('streams a job life in order to a tail started before it', async () => {
+      await project.run(['status']); // create the store
+      const tail = project.spawn(['tail', 'job.*', '--json']);
+      await new Promise((r) => setTimeout(r, 800));
+      project.write('j.json', { job: 'Fail', tries: 2 });
+      const id = (await project.run(['dispatch', 'j.json', '--quiet'])).stdout.trim();
+      await project.run(['work', '--stop-when-empty', '--sleep', '100ms']);
+      await waitFor(() => tail.output().stdout.includes('job.failed'), 10_000, 'job.failed');
+      tail.kill('SIGINT');
+      await tail.exited;
+      const mine = events(tail.output().stdout).filter((e) => e.jobId === id);
+      expect(mine.map((e) => e.name)).toEqual([
+        'job.dispatched',
+        'job.processing',
+        'job.exception',
+        'job.released',
+        'job.processing',
+        'job.failed',
+      ]);
     });
-    await project.run(['work', '--queue', 'm', '--stop-when-empty', '--sleep', '100ms']);
-    const json = JSON.parse((await project.run(['metrics', '--json', '--by-job'])).stdout);
-    const byJob = Object.fromEntries(json.queues.map((q: { job: string }) => [q.job, q]));
-    expect(byJob.Record).toMatchObject({ queue: 'm', processed: 12, failed: 0 });
-    expect(byJob.Fail).toMatchObject({ processed: 0, failed: 1, failureRate: 1 });
-    const status = JSON.parse((await project.run(['status', '--json'])).stdout).queues[0];
-    expect(status.jobsPerMinute).toBeCloseTo(13 / 5, 1);
-    expect((await project.run(['metrics'])).stdout).toMatch(/^m\s+/m);
-    const prom = (await project.run(['metrics', '--prometheus'])).stdout;
-    expect(prom).toMatch(/^qtool_queue_processed_total\{queue="m"\} 12$/m);
-    expect(prom).toMatch(/^qtool_job_failure_ratio\{queue="m",job="Fail"\} 1$/m);
+
+    it('--since replays history then follows, with no gap and no duplicate at the seam', async () => {
+      const first = lines(
+        (await project.run(['dispatch', '-', '--quiet'], { input: '{"job":"Record"}\n{"job":"Record"}\n' })).stdout,
+      );
+      const tail = project.spawn(['tail', '--since', '5m', '--json']);
+      await waitFor(() => events(tail.output().stdout).length >= 2, 10_000, 'history');
+      const second = lines(
+        (await project.run(['dispatch', '-', '--quiet'], { input: '{"job":"Record"}\n{"job":"Record"}\n' })).stdout,
+      );
+      await waitFor(() => events(tail.output().stdout).length >= 4, 10_000, 'live events');
+      tail.kill('SIGINT');
+      await tail.exited;
+      const seen = events(tail.output().stdout);
+      expect(seen.map((e) => e.jobId)).toEqual([...first, ...second]);
+      expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length);
+    });
+
+    it('prints aligned human lines and filters by pattern and queue', async () => {
+      await project.run(['dispatch', '-'], { input: '{"job":"Record","queue":"a"}\n{"job":"Record","queue":"b"}\n' });
+      await project.run(['pause', 'a']);
+      const tail = project.spawn(['tail', '--since', '1h', 'job.dispatched', '--queue', 'b']);
+      await waitFor(() => tail.output().stdout.includes('job.dispatched'), 10_000, 'the event');
+      await new Promise((r) => setTimeout(r, 300));
+      tail.kill('SIGINT');
+      await tail.exited;
+      const out = lines(tail.output().stdout);
+      expect(out).toHaveLength(1);
+      expect(out[0]).toMatch(/^\d\d:\d\d:\d\d .*job\.dispatched\s+b\s+Record\s+\S{26}/);
+    });
+  });
+
+  describe('qtool metrics', () => {
+    it('matches the counts of a run, per queue and per job, and exports Prometheus text', async () => {
+      await project.run(['dispatch', '-'], {
+        input: `${Array.from({ length: 12 }, () => '{"job":"Record","queue":"m"}').join('\n')}\n{"job":"Fail","queue":"m","tries":1}\n`,
+      });
+      await project.run(['work', '--queue', 'm', '--stop-when-empty', '--sleep', '100ms']);
+      const json = JSON.parse((await project.run(['metrics', '--json', '--by-job'])).stdout);
+      const byJob = Object.fromEntries(json.queues.map((q: { job: string }) => [q.job, q]));
+      expect(byJob.Record).toMatchObject({ queue: 'm', processed: 12, failed: 0 });
+      expect(byJob.Fail).toMatchObject({ processed: 0, failed: 1, failureRate: 1 });
+      const status = JSON.parse((await project.run(['status', '--json'])).stdout).queues[0];
+      expect(status.jobsPerMinute).toBeCloseTo(13 / 5, 1);
+      expect((await project.run(['metrics'])).stdout).toMatch(/^m\s+/m);
+      const prom = (await project.run(['metrics', '--prometheus'])).stdout;
+      expect(prom).toMatch(/^qtool_queue_processed_total\{queue="m"\} 12$/m);
+      expect(prom).toMatch(/^qtool_job_failure_ratio\{queue="m",job="Fail"\} 1$/m);
+    });
   });
 });

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'qtool.js');
@@ -26,15 +27,24 @@ export interface Project {
     options?: { env?: Record<string, string> },
   ): ChildProcess & { output(): RunResult; exited: Promise<number | null> };
   write(name: string, content: string | object): string;
-  cleanup(): void;
+  cleanup(): Promise<void>;
 }
 
-/** A temp directory with an optional config, where the real `qtool` binary runs as a user would run it. */
-export function tempProject(config?: string): Project {
+export type StoreKind = 'sqlite' | 'redis';
+export const STORES: StoreKind[] = ['sqlite', 'redis'];
+export const REDIS_URL = process.env.QTOOL_TEST_REDIS ?? 'redis://127.0.0.1:6379/0';
+
+/**
+ * A temp directory with an optional config, where the real `qtool` binary runs as a user would run
+ * it, on the embedded SQLite file or, with `store: 'redis'`, on Redis under a key prefix of its own.
+ */
+export function tempProject(config?: string, store: StoreKind = 'sqlite'): Project {
   const dir = mkdtempSync(join(tmpdir(), 'qtool-e2e-'));
-  const baseEnv = { ...process.env, NO_COLOR: '1', QTOOL_CONNECTION: '', QTOOL_CONFIG: '' };
-  delete (baseEnv as Record<string, string | undefined>).QTOOL_CONNECTION;
-  delete (baseEnv as Record<string, string | undefined>).QTOOL_CONFIG;
+  const baseEnv: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' };
+  delete baseEnv.QTOOL_CONNECTION;
+  delete baseEnv.QTOOL_CONFIG;
+  const prefix = `qtool-e2e:${basename(dir)}:`;
+  if (store === 'redis') baseEnv.QTOOL_CONNECTION = `${REDIS_URL}?prefix=${encodeURIComponent(prefix)}`;
   const project: Project = {
     dir,
     run(args, options = {}) {
@@ -79,8 +89,9 @@ export function tempProject(config?: string): Project {
       writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
       return path;
     },
-    cleanup() {
+    async cleanup() {
       rmSync(dir, { recursive: true, force: true });
+      if (store === 'redis') await dropRedisPrefix(prefix);
     },
   };
   if (config !== undefined) project.write('qtool.config.mjs', config);
@@ -104,4 +115,19 @@ export async function waitFor<T>(
 
 export function lines(text: string): string[] {
   return text.split('\n').filter((line) => line.trim() !== '');
+}
+
+/** Delete every key under a test prefix (SCAN is fine in test cleanup, never on a hot path). */
+export async function dropRedisPrefix(prefix: string): Promise<void> {
+  const redis = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }

@@ -30,6 +30,7 @@ export abstract class RedisBase {
     this.redis = connect(options);
     this.watchConnection(this.redis);
     this.ready = this.redis.connect().catch((error) => {
+      this.redis.disconnect(); // no timer of a failed client may keep a one-shot command alive
       throw connectionError(error, options.url);
     });
     this.ready.catch(() => {});

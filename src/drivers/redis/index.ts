@@ -53,7 +53,7 @@ export class RedisDriver extends RedisQueries implements Driver {
     const byId: Record<string, EventInput[]> = {};
     for (const event of events ?? []) {
       const id = event.jobId ?? '';
-      (byId[id] ??= []).push(event);
+      byId[id] = [...(byId[id] ?? []), event];
     }
     return byId;
   }

@@ -9,7 +9,6 @@ const RETRY_BATCH = 1000;
 /** Reads, lists, queue administration and the failed store. */
 export abstract class RedisQueries extends RedisAuxiliary {
   private liveRecord(
-    id: string,
     payload: string,
     state: string | null,
     history: string | null,
@@ -53,9 +52,7 @@ export abstract class RedisQueries extends RedisAuxiliary {
     ids.forEach((id, i) => {
       const [payload, state, history, reserved, ready] = values.slice(i * 5, i * 5 + 5);
       if (payload)
-        records.push(
-          this.liveRecord(id, payload, state ?? null, history ?? null, reserved ?? null, ready ?? null, now),
-        );
+        records.push(this.liveRecord(payload, state ?? null, history ?? null, reserved ?? null, ready ?? null, now));
     });
     return records;
   }
