@@ -1,0 +1,99 @@
+// The three Redis queues behind one small interface for the bench: enqueue one, enqueue many,
+// and a worker that counts no-op jobs and notes dispatch-to-start latency.
+import { performance } from 'node:perf_hooks';
+
+const REDIS = { host: '127.0.0.1', port: 6379 };
+const now = () => performance.timeOrigin + performance.now();
+
+export async function openLib(kind, prefix) {
+  if (kind === 'qtool') {
+    const { createRedisDriver } = await import('../dist/drivers/redis/index.js');
+    const { dispatchJobs } = await import('../dist/core/dispatch.js');
+    const driver = createRedisDriver({ url: 'redis://127.0.0.1:6379/0', prefix: `${prefix}:` });
+    return {
+      one: (data) => dispatchJobs(driver, [{ name: 'Noop', queue: 'bench', data }]),
+      many: (list) =>
+        dispatchJobs(
+          driver,
+          list.map((data) => ({ name: 'Noop', queue: 'bench', data })),
+          { batchSize: 1000 },
+        ),
+      close: () => driver.close(),
+    };
+  }
+  if (kind === 'bullmq') {
+    const { Queue } = await import('bullmq');
+    const queue = new Queue('bench', { connection: REDIS, prefix });
+    return {
+      one: (data) => queue.add('Noop', data, { removeOnComplete: true }),
+      many: async (list) => {
+        for (let i = 0; i < list.length; i += 1000) {
+          await queue.addBulk(
+            list.slice(i, i + 1000).map((data) => ({ name: 'Noop', data, opts: { removeOnComplete: true } })),
+          );
+        }
+      },
+      close: () => queue.close(),
+    };
+  }
+  const { default: BeeQueue } = await import('bee-queue');
+  const queue = new BeeQueue('bench', {
+    redis: REDIS,
+    prefix,
+    isWorker: false,
+    getEvents: false,
+    sendEvents: false,
+    storeJobs: false,
+  });
+  await queue.ready();
+  return {
+    one: (data) => queue.createJob(data).setId(undefined).save(),
+    many: async (list) => {
+      for (let i = 0; i < list.length; i += 1000)
+        await queue.saveAll(list.slice(i, i + 1000).map((data) => queue.createJob(data)));
+    },
+    close: () => queue.close(),
+  };
+}
+
+/** Start a worker; `onJob(data)` runs per job; returns stop(). */
+export async function startWorker(kind, prefix, concurrency, onJob) {
+  if (kind === 'qtool') {
+    const { createRedisDriver } = await import('../dist/drivers/redis/index.js');
+    const { Worker } = await import('../dist/core/worker.js');
+    const driver = createRedisDriver({ url: 'redis://127.0.0.1:6379/0', prefix: `${prefix}:`, reconnect: true });
+    const worker = new Worker({
+      driver,
+      queues: ['bench'],
+      concurrency,
+      defaults: { tries: 1, backoff: 0, timeout: 0 },
+      sleepMs: 1000,
+      heartbeatMs: 60_000,
+      jobs: { Noop: { handle: (data) => onJob(data) } },
+    });
+    const running = worker.run();
+    return async () => {
+      worker.stop();
+      await running;
+      await driver.close();
+    };
+  }
+  if (kind === 'bullmq') {
+    const { Worker } = await import('bullmq');
+    const worker = new Worker('bench', async (job) => onJob(job.data), { connection: REDIS, prefix, concurrency });
+    return () => worker.close();
+  }
+  const { default: BeeQueue } = await import('bee-queue');
+  const queue = new BeeQueue('bench', {
+    redis: REDIS,
+    prefix,
+    getEvents: false,
+    sendEvents: false,
+    storeJobs: false,
+    removeOnSuccess: true,
+  });
+  queue.process(concurrency, async (job) => onJob(job.data));
+  return () => queue.close();
+}
+
+export { now };
