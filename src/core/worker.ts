@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Driver, ReservedJob, WorkerInfo } from '../drivers/types.js';
 import type { AttemptDefaults } from './attempts.js';
@@ -87,6 +88,8 @@ export class Worker {
   constructor(options: WorkerOptions) {
     this.options = { concurrency: 1, leaseMs: 30_000, sleepMs: 3000, heartbeatMs: 5000, ...options };
     this.id = options.workerId ?? `${hostname()}:${process.pid}:${newToken().slice(0, 6)}`;
+    // Every slot and running job listens on these two signals.
+    setMaxListeners(0, this.idle.signal, this.force.signal);
   }
 
   /** Stop taking jobs and finish those in hand; `force` aborts them too (they are released). */

@@ -3,6 +3,8 @@ import { DriverError } from '../errors.js';
 import { connect, connectionError, hostOf, isConnectionError, type ScriptName, script } from './connection.js';
 import { RedisKeys } from './keys.js';
 
+const CLOCK_REFRESH_MS = 5000;
+
 export interface RedisBaseOptions {
   url: string;
   prefix: string;
@@ -23,6 +25,8 @@ export abstract class RedisBase {
   protected readonly queueOf = new Map<string, string>();
   private closed = false;
   private outage = false;
+  private clockOffset: number | null = null;
+  private clockMeasuredAt = 0;
 
   constructor(protected readonly options: RedisBaseOptions) {
     this.keys = new RedisKeys(options.prefix);
@@ -86,10 +90,20 @@ export abstract class RedisBase {
     return error;
   }
 
-  /** Store clock (Redis TIME), epoch ms. */
+  /**
+   * Store clock, epoch ms: this machine's clock corrected by the offset to Redis TIME, re-measured
+   * every few seconds, so dispatch does not pay a round trip for it. Scripts read TIME themselves.
+   */
   async now(): Promise<number> {
-    const [seconds, micros] = await this.run((r) => r.time());
-    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    if (this.clockOffset === null || Date.now() - this.clockMeasuredAt > CLOCK_REFRESH_MS) {
+      const before = Date.now();
+      const [seconds, micros] = await this.run((r) => r.time());
+      const after = Date.now();
+      const server = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+      this.clockOffset = server - Math.round((before + after) / 2);
+      this.clockMeasuredAt = after;
+    }
+    return Date.now() + this.clockOffset;
   }
 
   /**
