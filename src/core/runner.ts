@@ -137,6 +137,9 @@ async function runHandler(
   deps: RunnerDeps,
   external?: AbortSignal,
 ): Promise<void> {
+  const unique = job.envelope.unique;
+  // ShouldBeUniqueUntilProcessing: the key frees as the handler starts, so a new dispatch may queue.
+  if (unique?.untilProcessing) await deps.driver.uniqueRelease({ key: unique.key, owner: job.id });
   const work = (async () => {
     if (isCodeJob(definition)) await definition.handle(job.envelope.data, job.context());
     else if (isCommandJob(definition)) await runCommandJob(definition, job);
@@ -193,6 +196,7 @@ async function handleException(
   if (job.outcome) return; // the job decided before it threw (e.g. fail() then throw)
   const envelope = job.envelope;
   const reason = isTimeout ? new Error(`${envelope.name} timed out after ${policy.timeout}s`) : error;
+  if (isTimeout) job.timedOut = true;
   if (isTimeout && policy.failOnTimeout) return job.fail(reason);
   const final = exceptionIsFinal(envelope, policy, Date.now());
   if (final) return job.fail(reason);
@@ -233,6 +237,7 @@ async function finish(
     },
   ];
   const ids = { id: envelope.id, token: job.token };
+  const timeoutEvent = () => (job.timedOut ? event('job.timeout', { timeout: envelope.timeout }) : []);
 
   if (!outcome || outcome.type === 'delete') {
     const status = outcome ? 'deleted' : 'completed';
@@ -261,6 +266,7 @@ async function finish(
         ...(error ? { error } : {}),
       },
       events: [
+        ...timeoutEvent(),
         ...(outcome.kind === 'exception' ? event('job.exception', { error }) : []),
         ...event('job.released', { delay: outcome.delaySeconds, kind: outcome.kind, reason: outcome.reason }),
       ],
@@ -287,7 +293,7 @@ async function finish(
     ...ids,
     error: { message: error.message, stack: error.stack },
     attempt: { ...base, outcome: 'failed', error: firstLine(error.message) },
-    events: [...event('job.failed', { error: firstLine(error.message) }), ...chainEvents],
+    events: [...timeoutEvent(), ...event('job.failed', { error: firstLine(error.message) }), ...chainEvents],
   });
   return { job: envelope, status: ok ? 'failed' : 'lost', durationMs, error: firstLine(error.message) };
 }

@@ -20,6 +20,8 @@ export class RunningJob {
   stderr?: string;
   /** The exception behind a release, kept for the attempt record. */
   lastError?: Error;
+  /** The attempt ran past its timeout. */
+  timedOut = false;
 
   constructor(
     readonly envelope: JobEnvelope,

@@ -159,6 +159,22 @@ describe.each(STORES)('on %s', (store) => {
       expect(JSON.parse(third.stdout).jobs[0].status).toBe('queued');
     });
 
+    it('with untilProcessing frees the unique key when the job starts', async () => {
+      project.write('u.json', { job: 'Slow', data: { ms: 1500 }, unique: { key: 'render:1', untilProcessing: true } });
+      const first = (await project.run(['dispatch', 'u.json', '--quiet'])).stdout.trim();
+      expect((await project.run(['dispatch', 'u.json'])).stdout).toMatch(/skipped \(unique key render:1 held by/);
+      const worker = project.spawn(['work', '--sleep', '100ms']);
+      await waitFor(
+        () => existsSync(join(project.dir, 'started.txt')) && read('started.txt').includes(first),
+        15_000,
+        'the job to start',
+      );
+      const second = JSON.parse((await project.run(['dispatch', 'u.json', '--json'])).stdout).jobs[0];
+      expect(second.status).toBe('queued');
+      worker.kill('SIGTERM');
+      await worker.exited;
+    });
+
     it('50 concurrent dispatches with one idempotency key make exactly one job', async () => {
       const runs = await Promise.all(
         Array.from({ length: 50 }, () =>

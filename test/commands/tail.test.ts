@@ -51,6 +51,26 @@ describe.each(STORES)('on %s', (store) => {
       expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length);
     });
 
+    it('gives two concurrent tails every one of more than 1,000 events of a run', async () => {
+      await project.run(['status']);
+      const tails = [project.spawn(['tail', '--json']), project.spawn(['tail', '--json'])];
+      await new Promise((r) => setTimeout(r, 800));
+      const input = Array.from({ length: 340 }, (_, i) =>
+        JSON.stringify({ job: 'Record', data: { tag: `t${i}` } }),
+      ).join('\n');
+      await project.run(['dispatch', '-', '--quiet'], { input });
+      await project.run(['work', '--stop-when-empty', '--sleep', '100ms', '--concurrency', '4'], { timeoutMs: 60_000 });
+      const expected = 340 * 3 + 2; // dispatched, processing, processed per job; worker started and stopped
+      for (const tail of tails)
+        await waitFor(() => events(tail.output().stdout).length >= expected, 30_000, `${expected} events`);
+      for (const tail of tails) tail.kill('SIGINT');
+      await Promise.all(tails.map((t) => t.exited));
+      const [a, b] = tails.map((t) => events(t.output().stdout));
+      expect(a!.length).toBe(expected);
+      expect(b!.map((e) => e.id)).toEqual(a!.map((e) => e.id));
+      expect(a!.filter((e) => e.name === 'job.processed')).toHaveLength(340);
+    });
+
     it('prints aligned human lines and filters by pattern and queue', async () => {
       await project.run(['dispatch', '-'], { input: '{"job":"Record","queue":"a"}\n{"job":"Record","queue":"b"}\n' });
       await project.run(['pause', 'a']);

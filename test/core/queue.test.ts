@@ -183,6 +183,25 @@ describe('transactions', () => {
   });
 });
 
+describe('events', () => {
+  it('queue.on delivers matching events with wildcards until unsubscribed', async () => {
+    const seen: string[] = [];
+    const stop = queue.on(['job.processed', 'chain.*'], (event) => seen.push(`${event.name} ${event.jobName}`));
+    await new Promise((r) => setTimeout(r, 50));
+    await queue
+      .chain([
+        { name: 'Greet', data: { name: 'a' } },
+        { name: 'Greet', data: { name: 'b' } },
+      ])
+      .dispatch();
+    await drain();
+    const deadline = Date.now() + 3000;
+    while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    stop();
+    expect(seen).toEqual(['job.processed Greet', 'job.processed Greet', 'chain.completed Greet']);
+  });
+});
+
 describe('once', () => {
   it('runs a function once per key and scope', () => {
     let calls = 0;

@@ -99,11 +99,22 @@ export class ThrottlesExceptions implements Middleware {
       if (this.whenTest && !this.whenTest(error)) throw thrown;
       if (this.deleteTest?.(error)) return job.delete(`deleteWhen: ${error.message}`);
       if (this.failTest?.(error)) return job.fail(error);
-      await driver.counterHit({
+      const hit = await driver.counterHit({
         key,
         decayMs: Math.round(this.decaySeconds * 1000),
         meta: { kind: 'throttle', limit: this.maxExceptions, job: job.name },
       });
+      if (hit.count === this.maxExceptions) {
+        await driver.eventsAppend([
+          {
+            name: 'throttle.tripped',
+            queue: job.envelope.queue,
+            jobId: job.id,
+            jobName: job.name,
+            details: { key, count: hit.count, until: hit.expiresAt },
+          },
+        ]);
+      }
       const backoff = typeof this.backoffValue === 'function' ? this.backoffValue(error) : this.backoffValue;
       job.lastError = error;
       job.release(backoff, 'release', `exception counted by ${key}: ${error.message.split('\n')[0]}`);

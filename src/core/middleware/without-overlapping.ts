@@ -69,6 +69,19 @@ export class WithoutOverlapping implements Middleware {
       jobId: job.id,
       workerId: job.workerId,
     });
+    const event = (name: string) =>
+      driver.eventsAppend([
+        {
+          name,
+          queue: job.envelope.queue,
+          jobId: job.id,
+          jobName: job.name,
+          attempt: job.attempt,
+          workerId: job.workerId,
+          details: { key },
+        },
+      ]);
+    await event(acquired ? 'lock.acquired' : 'lock.busy');
     if (!acquired) {
       const reason = `overlap lock ${key} is held`;
       if (this.options.dontRelease) job.delete(reason);
@@ -78,7 +91,7 @@ export class WithoutOverlapping implements Middleware {
     try {
       await next();
     } finally {
-      await driver.lockRelease({ key, owner });
+      if (await driver.lockRelease({ key, owner })) await event('lock.released');
     }
   }
 }

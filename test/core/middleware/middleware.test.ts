@@ -45,6 +45,12 @@ describe('withoutOverlapping', () => {
     intervals.sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < intervals.length; i++) expect(intervals[i]![0]).toBeGreaterThanOrEqual(intervals[i - 1]![1]);
     expect(await driver.lockList()).toEqual([]);
+    const lockEvents = (await driver.eventsRead({ afterId: null, limit: 1000 }))
+      .map((e) => e.name)
+      .filter((n) => n.startsWith('lock.'));
+    expect(lockEvents.filter((n) => n === 'lock.acquired')).toHaveLength(6);
+    expect(lockEvents.filter((n) => n === 'lock.released')).toHaveLength(6);
+    expect(lockEvents).toContain('lock.busy');
   });
 
   it('with dontRelease drops the overlapping job as done, and releases the lock after an error', async () => {
@@ -115,6 +121,10 @@ describe('throttlesExceptions', () => {
     expect(calls).toBe(4);
     expect(results.at(-1)).toBe('completed');
     expect(await driver.counterGet('throttle:Api')).toBeNull();
+    const tripped = (await driver.eventsRead({ afterId: null, limit: 1000 })).filter(
+      (e) => e.name === 'throttle.tripped',
+    );
+    expect(tripped).toMatchObject([{ details: { key: 'throttle:Api', count: 3 } }]);
   });
 
   it('rethrows errors that when() rejects, and deleteWhen / failWhen act on the job', async () => {
