@@ -68,12 +68,25 @@ async function renderOnce(session: Session): Promise<void> {
   if (queues.length === 0) return session.print(t.dim('no queues yet: dispatch a job with `qtool dispatch`'));
   session.print(
     renderTable(
-      ['QUEUE', 'PENDING', 'DELAYED', 'RESERVED', 'FAILED', 'PAUSED', 'JOBS/MIN', 'WAIT', 'PROCESSED', 'FAILED (ALL)'],
+      [
+        'QUEUE',
+        'PENDING',
+        'DELAYED',
+        'RESERVED',
+        'WAITING',
+        'FAILED',
+        'PAUSED',
+        'JOBS/MIN',
+        'WAIT',
+        'PROCESSED',
+        'FAILED (ALL)',
+      ],
       queues.map((q) => [
         q.queue,
         q.pending,
         q.delayed,
         q.reserved,
+        q.waiting ? t.yellow(String(q.waiting)) : 0,
         q.failed ? t.red(String(q.failed)) : 0,
         q.paused ? t.yellow('yes') : 'no',
         q.jobsPerMinute,

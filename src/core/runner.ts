@@ -260,6 +260,7 @@ async function finish(
       ...ids,
       delayMs: Math.round(outcome.delaySeconds * 1000),
       kind: outcome.kind,
+      waitingOn: outcome.waitingOn ?? null,
       attempt: {
         ...base,
         outcome: outcome.kind === 'exception' ? 'exception' : 'released',

@@ -4,7 +4,13 @@ import type { JobEnvelope } from './envelope.js';
 
 /** How an attempt ended when the handler or a middleware decided it explicitly. */
 export type ExplicitOutcome =
-  | { type: 'release'; delaySeconds: number; kind: 'release' | 'lockWait' | 'exception'; reason?: string }
+  | {
+      type: 'release';
+      delaySeconds: number;
+      kind: 'release' | 'lockWait' | 'exception';
+      reason?: string;
+      waitingOn?: string;
+    }
   | { type: 'delete'; reason?: string }
   | { type: 'fail'; error: Error };
 
@@ -39,8 +45,13 @@ export class RunningJob {
     return this.envelope.attempts;
   }
 
-  release(delay: number | string = 0, kind: 'release' | 'lockWait' | 'exception' = 'release', reason?: string): void {
-    this.outcome ??= { type: 'release', delaySeconds: parseDurationSeconds(delay), kind, reason };
+  release(
+    delay: number | string = 0,
+    kind: 'release' | 'lockWait' | 'exception' = 'release',
+    reason?: string,
+    waitingOn?: string,
+  ): void {
+    this.outcome ??= { type: 'release', delaySeconds: parseDurationSeconds(delay), kind, reason, waitingOn };
   }
   delete(reason?: string): void {
     this.outcome ??= { type: 'delete', reason };

@@ -192,6 +192,8 @@ export interface AckOptions {
 export interface ReleaseOptions extends AckOptions {
   delayMs: number;
   kind: 'release' | 'exception' | 'lockWait';
+  /** The lock, throttle or rate-limit key the job now waits for; counted in QueueStats.waiting until it is reserved again. */
+  waitingOn?: string | null;
 }
 
 export interface FailOptions extends AckOptions {
@@ -231,6 +233,8 @@ export interface QueueStats {
   delayed: number;
   reserved: number;
   failed: number;
+  /** Pending or delayed jobs released because a lock, throttle or rate limit held them back. */
+  waiting: number;
   paused: boolean;
   /** Totals since the store was created. */
   processedTotal: number;

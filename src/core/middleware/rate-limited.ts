@@ -51,7 +51,7 @@ export class RateLimited implements Middleware {
       const reason = `rate limit ${key} reached (${hit.count}/${definition.max})`;
       if (this.drop) return job.delete(reason);
       const now = await deps.driver.now();
-      job.release(Math.max(0, (hit.expiresAt - now) / 1000), 'lockWait', reason);
+      job.release(Math.max(0, (hit.expiresAt - now) / 1000), 'lockWait', reason, key);
       return;
     }
     await next();

@@ -89,7 +89,7 @@ export class ThrottlesExceptions implements Middleware {
     if (state && state.count >= this.maxExceptions) {
       const now = await driver.now();
       const wait = Math.max(0, (state.expiresAt - now) / 1000) + WINDOW_MARGIN_S;
-      job.release(wait, 'release', `throttled by ${key} (${state.count}/${this.maxExceptions})`);
+      job.release(wait, 'release', `throttled by ${key} (${state.count}/${this.maxExceptions})`, key);
       return;
     }
     try {

@@ -85,7 +85,7 @@ export class WithoutOverlapping implements Middleware {
     if (!acquired) {
       const reason = `overlap lock ${key} is held`;
       if (this.options.dontRelease) job.delete(reason);
-      else job.release(lockWaitDelay(this.options.releaseAfter ?? 0), 'lockWait', reason);
+      else job.release(lockWaitDelay(this.options.releaseAfter ?? 0), 'lockWait', reason, key);
       return;
     }
     try {

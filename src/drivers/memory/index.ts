@@ -118,6 +118,7 @@ export class MemoryDriver extends MemoryAuxiliary implements Driver {
         job.reservedAt = now;
         job.availableAt = now + options.leaseMs;
         job.envelope.attempts += 1;
+        job.waitingOn = null;
         taken.push({ envelope: clone(job.envelope), token: job.token, reservedAt: now, leaseUntil: job.availableAt });
         if (options.emitEvents) s.appendEvents([processingEvent(job.envelope, options.workerId)], now);
       }
@@ -157,6 +158,7 @@ export class MemoryDriver extends MemoryAuxiliary implements Driver {
     job.reservedAt = null;
     job.availableAt = Date.now() + Math.max(0, options.delayMs);
     job.history = pushHistory(job.history, options.attempt);
+    job.waitingOn = options.waitingOn ?? null;
     this.store.appendEvents(options.events, Date.now());
     this.store.wake();
     return true;
@@ -257,6 +259,7 @@ export class MemoryDriver extends MemoryAuxiliary implements Driver {
         delayed: 0,
         reserved: 0,
         failed: 0,
+        waiting: 0,
         paused: info.paused,
         processedTotal: info.processedTotal,
         failedTotal: info.failedTotal,
@@ -264,6 +267,7 @@ export class MemoryDriver extends MemoryAuxiliary implements Driver {
     }
     for (const job of this.store.jobs.values()) {
       const entry = stats.get(job.envelope.queue)!;
+      if (job.state === 'ready' && job.waitingOn) entry.waiting += 1;
       if (job.state === 'reserved') entry.reserved += 1;
       else if (job.availableAt > now) entry.delayed += 1;
       else entry.pending += 1;

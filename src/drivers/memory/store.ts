@@ -10,6 +10,7 @@ export interface MemoryJob {
   reservedBy: string | null;
   reservedAt: number | null;
   history: AttemptRecord[];
+  waitingOn?: string | null;
 }
 
 export interface MemoryFailed {

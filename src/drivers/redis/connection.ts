@@ -8,17 +8,17 @@ type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 /** Number of KEYS each script takes (the rest of a call's arguments are ARGV). */
 const KEY_COUNTS: Record<ScriptName, number> = {
   beat: 1,
-  clear: 5,
+  clear: 6,
   complete: 7,
   counterHit: 1,
-  delete: 6,
+  delete: 7,
   extend: 2,
   fail: 12,
   lockAcquire: 1,
   lockRelease: 1,
   push: 9,
-  release: 6,
-  reserve: 6,
+  release: 7,
+  reserve: 7,
   retry: 11,
   uniqueRelease: 1,
 };

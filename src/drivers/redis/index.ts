@@ -135,7 +135,7 @@ export class RedisDriver extends RedisQueries implements Driver {
       const k = this.keys.queue(queue);
       const [rows, due] = (await this.call(
         'reserve',
-        [k.ready, k.reserved, k.payload, k.state, k.stats, this.keys.events],
+        [k.ready, k.reserved, k.payload, k.state, k.stats, this.keys.events, k.waiting],
         [options.workerId, options.leaseMs, room, token, options.emitEvents ? 1 : 0, this.eventsMaxLen, queue],
       )) as [[string, string, number, number, number, number, number][], number, number];
       for (const [, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil] of rows) {
@@ -167,7 +167,7 @@ export class RedisDriver extends RedisQueries implements Driver {
     this.queueOf.delete(options.id);
     const ok = await this.call(
       'release',
-      [k.reserved, k.ready, k.state, k.history, k.notify, this.keys.events],
+      [k.reserved, k.ready, k.state, k.history, k.notify, this.keys.events, k.waiting],
       [
         options.id,
         options.token,
@@ -176,6 +176,7 @@ export class RedisDriver extends RedisQueries implements Driver {
         options.attempt ? JSON.stringify(options.attempt) : '',
         encodeEvents(options.events),
         this.eventsMaxLen,
+        options.waitingOn ?? '',
       ],
     );
     return ok === 1;

@@ -31,6 +31,8 @@ export class RedisKeys {
       unique: `${base}unique`,
       /** HASH idempotency key -> "jobId\texpiresAt". */
       idempotency: `${base}idem`,
+      /** SET of ready jobs held back by a lock, throttle or rate limit. */
+      waiting: `${base}waiting`,
       /** LIST of wake-up tokens for blocked reserves. */
       notify: `${base}notify`,
     };

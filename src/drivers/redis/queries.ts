@@ -92,7 +92,9 @@ export abstract class RedisQueries extends RedisAuxiliary {
   async jobDelete(id: string): Promise<boolean> {
     const k = await this.keysOfJob(id);
     if (!k) return false;
-    return (await this.call('delete', [k.ready, k.reserved, k.payload, k.state, k.history, k.unique], [id])) === 1;
+    return (
+      (await this.call('delete', [k.ready, k.reserved, k.payload, k.state, k.history, k.unique, k.waiting], [id])) === 1
+    );
   }
 
   async queueStats(): Promise<QueueStats[]> {
@@ -107,18 +109,20 @@ export abstract class RedisQueries extends RedisAuxiliary {
           .zcount(k.ready, `(${now}`, '+inf')
           .zcard(k.reserved)
           .zcard(k.failed)
-          .hgetall(k.stats);
+          .hgetall(k.stats)
+          .scard(k.waiting);
       }
       return pipe.exec();
     });
     const values = (results ?? []).map(([, value]) => value);
     return queues.map((queue, i) => {
-      const [pending, delayed, reserved, failed, stats] = values.slice(i * 5, i * 5 + 5) as [
+      const [pending, delayed, reserved, failed, stats, waiting] = values.slice(i * 6, i * 6 + 6) as [
         number,
         number,
         number,
         number,
         Record<string, string>,
+        number,
       ];
       return {
         queue,
@@ -126,6 +130,7 @@ export abstract class RedisQueries extends RedisAuxiliary {
         delayed,
         reserved,
         failed,
+        waiting,
         paused: stats.paused === '1',
         processedTotal: Number(stats.processed ?? 0),
         failedTotal: Number(stats.failed ?? 0),
@@ -137,7 +142,11 @@ export abstract class RedisQueries extends RedisAuxiliary {
     const k = this.keys.queue(queue);
     let total = 0;
     for (;;) {
-      const removed = (await this.call('clear', [k.ready, k.payload, k.state, k.history, k.unique], [])) as number;
+      const removed = (await this.call(
+        'clear',
+        [k.ready, k.payload, k.state, k.history, k.unique, k.waiting],
+        [],
+      )) as number;
       total += removed;
       if (removed < 1000) return total;
     }

@@ -190,6 +190,7 @@ export class SqliteDriver extends SqliteAuxiliary implements Driver {
         options.kind === 'lockWait' ? 1 : 0,
         options.kind === 'lockWait' ? 1 : 0,
         appendHistory(row.history, options.attempt),
+        options.waitingOn ?? null,
         options.id,
         options.token,
       );
@@ -281,12 +282,14 @@ export class SqliteDriver extends SqliteAuxiliary implements Driver {
           future: number;
           reserved_due: number;
           reserved_future: number;
+          waiting: number;
         };
         return {
           queue: queue.name,
           pending: c.due - c.reserved_due,
           delayed: c.future - c.reserved_future,
           reserved: c.reserved_due + c.reserved_future,
+          waiting: c.waiting,
           failed: failed.get(queue.name) ?? 0,
           paused: queue.paused === 1,
           processedTotal: queue.processed_total,

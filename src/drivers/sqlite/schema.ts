@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Jobs live in one table whose `available_at` means "due at" for ready rows and "lease expires at"
@@ -23,10 +23,12 @@ CREATE TABLE IF NOT EXISTS jobs (
   token TEXT,
   worker_id TEXT,
   reserved_at INTEGER,
-  history TEXT
+  history TEXT,
+  waiting_on TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs (queue, available_at);
 CREATE INDEX IF NOT EXISTS jobs_reserved ON jobs (queue, available_at) WHERE state = 1;
+CREATE INDEX IF NOT EXISTS jobs_waiting ON jobs (queue) WHERE waiting_on IS NOT NULL;
 CREATE TABLE IF NOT EXISTS queues (
   name TEXT PRIMARY KEY,
   paused INTEGER NOT NULL DEFAULT 0,
@@ -104,7 +106,10 @@ export function migrate(db: Database.Database): void {
   const version = () => db.pragma('user_version', { simple: true }) as number;
   if (version() >= SCHEMA_VERSION) return;
   db.transaction(() => {
-    if (version() >= SCHEMA_VERSION) return;
+    const from = version();
+    if (from >= SCHEMA_VERSION) return;
+    // Version 3 added jobs.waiting_on (the key a held-back job waits for).
+    if (from >= 1 && from < 3) db.exec('ALTER TABLE jobs ADD COLUMN waiting_on TEXT');
     db.exec(SCHEMA);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();

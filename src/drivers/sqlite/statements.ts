@@ -89,6 +89,7 @@ export class SqliteStatements {
     this.pausedQueues = p('SELECT name FROM queues WHERE paused = 1');
     this.reserve = p(
       `UPDATE jobs SET state = 1, token = ?, worker_id = ?, reserved_at = ?, available_at = ?, attempts = attempts + 1
+       , waiting_on = NULL
        WHERE id IN (SELECT id FROM jobs WHERE queue = ? AND available_at <= ? ORDER BY available_at, id LIMIT ?)
        RETURNING *`,
     );
@@ -98,7 +99,8 @@ export class SqliteStatements {
     this.jobHistoryHeld = p('SELECT history FROM jobs WHERE id = ? AND token = ? AND state = 1');
     this.jobRelease = p(
       `UPDATE jobs SET state = 0, token = NULL, worker_id = NULL, reserved_at = NULL, available_at = ?,
-         exceptions = exceptions + ?, attempts = MAX(0, attempts - ?), lock_waits = lock_waits + ?, history = ?
+         exceptions = exceptions + ?, attempts = MAX(0, attempts - ?), lock_waits = lock_waits + ?, history = ?,
+         waiting_on = ?
        WHERE id = ? AND token = ? AND state = 1`,
     );
     this.jobExtend = p('UPDATE jobs SET available_at = ? WHERE id = ? AND token = ? AND state = 1');
@@ -120,7 +122,8 @@ export class SqliteStatements {
       `SELECT (SELECT COUNT(*) FROM jobs INDEXED BY jobs_due WHERE queue = $queue AND available_at <= $now) AS due,
               (SELECT COUNT(*) FROM jobs INDEXED BY jobs_due WHERE queue = $queue AND available_at > $now) AS future,
               (SELECT COUNT(*) FROM jobs INDEXED BY jobs_reserved WHERE queue = $queue AND state = 1 AND available_at <= $now) AS reserved_due,
-              (SELECT COUNT(*) FROM jobs INDEXED BY jobs_reserved WHERE queue = $queue AND state = 1 AND available_at > $now) AS reserved_future`,
+              (SELECT COUNT(*) FROM jobs INDEXED BY jobs_reserved WHERE queue = $queue AND state = 1 AND available_at > $now) AS reserved_future,
+              (SELECT COUNT(*) FROM jobs INDEXED BY jobs_waiting WHERE queue = $queue AND waiting_on IS NOT NULL) AS waiting`,
     );
     this.queueClear = p('DELETE FROM jobs WHERE queue = ? AND state = 0 RETURNING id, unique_key');
     this.queuePause = p('INSERT INTO queues (name, paused) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET paused = ?');

@@ -114,6 +114,32 @@ export function jobCases(factory: StoreFactory): void {
     expect(record?.history.map((h) => h.error)).toEqual(['boom']);
   });
 
+  it('counts jobs waiting on a lock, throttle or rate limit until they are reserved again', async () => {
+    const e = makeEnvelope();
+    await driver.jobPush([e]);
+    let [job] = await reserve();
+    await driver.jobRelease({
+      id: e.id,
+      token: job!.token,
+      delayMs: 0,
+      kind: 'lockWait',
+      waitingOn: 'overlap:TestJob:k',
+    });
+    expect((await driver.queueStats())[0]).toMatchObject({ pending: 1, waiting: 1 });
+    [job] = await reserve();
+    expect((await driver.queueStats())[0]).toMatchObject({ reserved: 1, waiting: 0 });
+    await driver.jobRelease({
+      id: e.id,
+      token: job!.token,
+      delayMs: 60_000,
+      kind: 'release',
+      waitingOn: 'throttle:TestJob',
+    });
+    expect((await driver.queueStats())[0]).toMatchObject({ delayed: 1, waiting: 1 });
+    expect(await driver.jobDelete(e.id)).toBe(true);
+    expect((await driver.queueStats())[0]).toMatchObject({ delayed: 0, waiting: 0 });
+  });
+
   it('blocks a reserve until a push from another connection, and returns [] at its timeout', async () => {
     const other = await store.open();
     const started = Date.now();

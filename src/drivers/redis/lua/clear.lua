@@ -1,5 +1,5 @@
 -- Delete up to 1000 pending/delayed jobs of a queue; call until it returns 0.
--- KEYS: 1 ready, 2 payload, 3 state, 4 history, 5 unique
+-- KEYS: 1 ready, 2 payload, 3 state, 4 history, 5 unique, 6 waiting
 --@include common
 local ids = redis.call('ZRANGE', KEYS[1], 0, 999)
 for _, id in ipairs(ids) do
@@ -9,6 +9,7 @@ for _, id in ipairs(ids) do
     if held and split(held)[1] == id then redis.call('HDEL', KEYS[5], s.unique) end
   end
   redis.call('ZREM', KEYS[1], id)
+  redis.call('SREM', KEYS[6], id)
   redis.call('HDEL', KEYS[2], id)
   redis.call('HDEL', KEYS[3], id)
   redis.call('HDEL', KEYS[4], id)

@@ -1,5 +1,5 @@
 -- Reserve up to N due jobs of one queue: expired leases and due delayed jobs count as due.
--- KEYS: 1 ready, 2 reserved, 3 payload, 4 state, 5 stats, 6 events
+-- KEYS: 1 ready, 2 reserved, 3 payload, 4 state, 5 stats, 6 events, 7 waiting
 -- ARGV: 1 worker id, 2 lease ms, 3 limit, 4 token, 5 emit events (1/0), 6 events maxlen, 7 queue name
 -- Returns {taken list, next due ms or -1, paused 1/0}; each taken: {id, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil}
 --@include common
@@ -16,6 +16,7 @@ local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumb
 local taken = {}
 for _, id in ipairs(ids) do
   redis.call('ZREM', KEYS[1], id)
+  redis.call('SREM', KEYS[7], id)
   redis.call('ZADD', KEYS[2], lease_until, id)
   local s = read_state(KEYS[4], id)
   s.attempts = s.attempts + 1
