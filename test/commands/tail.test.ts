@@ -71,6 +71,25 @@ describe.each(STORES)('on %s', (store) => {
       expect(a!.filter((e) => e.name === 'job.processed')).toHaveLength(340);
     });
 
+    it('--from-id replays after an event id, and --job filters by job name', async () => {
+      await project.run(['dispatch', '-'], {
+        input: '{"job":"Record"}\n{"job":"Echo","data":{"text":"x","code":0}}\n{"job":"Record"}\n',
+      });
+      const all = await (async () => {
+        const t = project.spawn(['tail', '--since', '1h', '--json']);
+        await waitFor(() => events(t.output().stdout).length >= 3, 10_000, 'history');
+        t.kill('SIGINT');
+        await t.exited;
+        return events(t.output().stdout);
+      })();
+      const tail = project.spawn(['tail', '--from-id', all[0]!.id, '--job', 'Record', '--json']);
+      await waitFor(() => events(tail.output().stdout).length >= 1, 10_000, 'the replay');
+      await new Promise((r) => setTimeout(r, 300));
+      tail.kill('SIGINT');
+      await tail.exited;
+      expect(events(tail.output().stdout).map((e) => e.jobId)).toEqual([all[2]!.jobId]);
+    });
+
     it('prints aligned human lines and filters by pattern and queue', async () => {
       await project.run(['dispatch', '-'], { input: '{"job":"Record","queue":"a"}\n{"job":"Record","queue":"b"}\n' });
       await project.run(['pause', 'a']);
