@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
+import { registerBatch } from './commands/batch.js';
 import { registerChain } from './commands/chain.js';
 import type { Io } from './commands/context.js';
 import { registerDispatch } from './commands/dispatch.js';
@@ -12,6 +13,7 @@ import { registerRetry } from './commands/retry.js';
 import { registerStatus } from './commands/status.js';
 import { registerTail } from './commands/tail.js';
 import { registerThrottle } from './commands/throttle.js';
+import { registerTop } from './commands/top.js';
 import { registerWork } from './commands/work.js';
 import { maskUrl } from './core/connection.js';
 import { QtoolError } from './core/errors.js';
@@ -48,6 +50,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
 
   registerDispatch(program, io);
   registerChain(program, io);
+  registerBatch(program, io);
   registerWork(program, io, (code) => {
     exitCode = code;
   });
@@ -60,6 +63,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   registerThrottle(program, io);
   registerTail(program, io);
   registerMetrics(program, io);
+  registerTop(program, io);
   for (const command of program.commands) command.exitOverride().showSuggestionAfterError(true);
 
   try {

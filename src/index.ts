@@ -33,6 +33,7 @@ export {
   type DataOf,
   OnceScope,
   once,
+  PendingBatch,
   PendingChain,
   Queue,
 } from './core/queue.js';

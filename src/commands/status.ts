@@ -3,6 +3,7 @@ import { formatDuration } from '../core/duration.js';
 import { type MetricSummary, MINUTE_MS, summarize } from '../core/metrics.js';
 import { timestamp } from '../output/format.js';
 import { renderTable } from '../output/table.js';
+import { batchProgress } from './batch.js';
 import { type Io, type Session, withSession } from './context.js';
 import { durationFlag } from './flags.js';
 
@@ -53,12 +54,15 @@ async function renderOnce(session: Session): Promise<void> {
       jobsPerMinute: rates.get(q.queue)?.throughput ?? 0,
       avgWaitMs: rates.get(q.queue)?.avgWaitMs ?? null,
     }));
+  // Batches still running, for a progress line each.
+  const batches = (await session.driver.batchList({ limit: 20 })).filter((b) => b.pending > b.failed && !b.cancelledAt);
   if (session.globals.json) {
     return session.printJson({
       connection: session.connectionLabel,
       workers: workers.length,
       windowMinutes: STATUS_WINDOW_MIN,
       queues,
+      batches,
     });
   }
   const t = session.theme;
@@ -96,4 +100,6 @@ async function renderOnce(session: Session): Promise<void> {
       ]),
     ),
   );
+  for (const b of batches)
+    session.print(`${t.bold('batch')} ${b.id}${b.name ? ` (${b.name})` : ''}: ${batchProgress(b)}`);
 }

@@ -9,7 +9,7 @@ export interface ChainOptions {
   catch?: DispatchInput | null;
 }
 
-function toLink(input: DispatchInput): ChainLink {
+export function toLink(input: DispatchInput): ChainLink {
   return {
     name: input.name,
     data: input.data ?? null,

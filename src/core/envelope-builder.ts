@@ -24,6 +24,7 @@ export interface DispatchInput {
   idempotencyKey?: string | null;
   tags?: string[];
   chain?: ChainSpec | null;
+  batchId?: string | null;
 }
 
 export const DEFAULT_QUEUE = 'default';
@@ -50,6 +51,7 @@ export function buildEnvelope(input: DispatchInput, now: number): JobEnvelope {
     unique: input.unique ?? null,
     idempotencyKey: input.idempotencyKey ?? null,
     chain: input.chain ?? null,
+    ...(input.batchId ? { batchId: input.batchId } : {}),
     tags: input.tags ?? [],
     dispatchedAt: now,
     availableAt: Math.max(availableAt, now),

@@ -32,6 +32,8 @@ export interface JobEnvelope {
   unique: UniqueSpec | null;
   idempotencyKey: string | null;
   chain: ChainSpec | null;
+  /** The batch this job belongs to. */
+  batchId?: string | null;
   tags: string[];
   /** Epoch ms. */
   dispatchedAt: number;

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Driver, PushResult, StoredEvent } from '../drivers/types.js';
 import { WORKER_DEFAULTS } from './attempts.js';
+import { dispatchBatch } from './batch.js';
 import { buildChainHead } from './chain.js';
 import { type LoadedConfig, loadConfig } from './config.js';
 import { openDriver, resolveConnection } from './connection.js';
@@ -58,6 +59,52 @@ export class PendingChain<C extends QtoolConfig> {
     const head = buildChainHead(this.links, { queue: this.queueName, catch: this.catchJob });
     const [result] = await this.queue.push([head]);
     return { chainId: head.chain!.id, firstId: result!.id };
+  }
+}
+
+/** A batch being configured: `queue.batch([...]).then('Job').catch('Job').finally('Job').dispatch()`. */
+export class PendingBatch<C extends QtoolConfig> {
+  private readonly options: {
+    name?: string;
+    allowFailures?: boolean;
+    queue?: string;
+    then?: DispatchInput;
+    catch?: DispatchInput;
+    finally?: DispatchInput;
+  } = {};
+  constructor(
+    private readonly queue: Queue<C>,
+    private readonly jobs: DispatchInput[],
+  ) {}
+  then<K extends JobName<C>>(name: K, data?: JobData<C, K>): this {
+    this.options.then = { name, data };
+    return this;
+  }
+  catch<K extends JobName<C>>(name: K, data?: JobData<C, K>): this {
+    this.options.catch = { name, data };
+    return this;
+  }
+  finally<K extends JobName<C>>(name: K, data?: JobData<C, K>): this {
+    this.options.finally = { name, data };
+    return this;
+  }
+  allowFailures(allow = true): this {
+    this.options.allowFailures = allow;
+    return this;
+  }
+  onQueue(queue: string): this {
+    this.options.queue = queue;
+    return this;
+  }
+  name(name: string): this {
+    this.options.name = name;
+    return this;
+  }
+  /** Store the batch and push its jobs; resolves to the batch id. */
+  async dispatch(): Promise<string> {
+    const driver = await this.queue.driver();
+    const { batchId } = await dispatchBatch(driver, this.jobs, this.options, await this.queue.dispatchOptions());
+    return batchId;
   }
 }
 
@@ -143,6 +190,17 @@ export class Queue<C extends QtoolConfig = QtoolConfig> {
   /** Jobs that run strictly in order: `queue.chain([{ name, data }, …]).catch('Notify').dispatch()`. */
   chain(links: { name: JobName<C>; data?: unknown; queue?: string }[]): PendingChain<C> {
     return new PendingChain(this, links as DispatchInput[]);
+  }
+
+  /** Jobs that run in parallel as one batch, with then / catch / finally jobs. */
+  batch(jobs: { name: JobName<C>; data?: unknown; queue?: string }[]): PendingBatch<C> {
+    return new PendingBatch(this, jobs as DispatchInput[]);
+  }
+
+  /** Options for dispatchJobs from the loaded config. */
+  async dispatchOptions() {
+    const loaded = await this.loaded;
+    return { jobs: loaded.config.jobs, limiters: loaded.config.limiters };
   }
 
   /**

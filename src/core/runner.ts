@@ -1,5 +1,6 @@
 import type { Driver, EventInput, ReservedJob } from '../drivers/types.js';
 import { type AttemptDefaults, backoffSeconds, exceptionIsFinal, mayRun, type ResolvedPolicy } from './attempts.js';
+import { settleBatch } from './batch.js';
 import { continueChain, failChain } from './chain.js';
 import { isCodeJob, isCommandJob, isHttpJob, type JobDefinition } from './define.js';
 import { parseDurationSeconds } from './duration.js';
@@ -97,6 +98,8 @@ export async function runAttempt(
             : `${envelope.name} has been attempted too many times (${envelope.attempts - 1}/${policy.maxTries})`,
         ),
       );
+    } else if (envelope.batchId && (await deps.driver.batchGet(envelope.batchId))?.cancelledAt) {
+      job.delete(`batch ${envelope.batchId} was cancelled`);
     } else {
       await runPipeline(job, definition, policy, deps, external);
     }
@@ -252,6 +255,7 @@ async function finish(
         ...chainEvents,
       ],
     });
+    if (ok) await appendBatchEvents(driver, await settleBatch(driver, envelope, 'succeeded'));
     return { job: envelope, status: ok ? status : 'lost', durationMs, reason: outcome?.reason };
   }
   if (outcome.type === 'release') {
@@ -296,5 +300,10 @@ async function finish(
     attempt: { ...base, outcome: 'failed', error: firstLine(error.message) },
     events: [...timeoutEvent(), ...event('job.failed', { error: firstLine(error.message) }), ...chainEvents],
   });
+  if (ok) await appendBatchEvents(driver, await settleBatch(driver, envelope, 'failed', firstLine(error.message)));
   return { job: envelope, status: ok ? 'failed' : 'lost', durationMs, error: firstLine(error.message) };
+}
+
+async function appendBatchEvents(driver: Driver, events: EventInput[]): Promise<void> {
+  if (events.length) await driver.eventsAppend(events);
 }

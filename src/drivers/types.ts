@@ -1,4 +1,4 @@
-import type { AttemptRecord, JobEnvelope, JobError } from '../core/envelope.js';
+import type { AttemptRecord, ChainLink, JobEnvelope, JobError } from '../core/envelope.js';
 import type { MetricRow } from '../core/metrics.js';
 
 /**
@@ -117,6 +117,25 @@ export interface Driver {
   }): Promise<StoredEvent[]>;
   /** Append events that are not part of a job step (worker started, queue paused...). */
   eventsAppend(events: EventInput[]): Promise<void>;
+
+  // ---- batches ----
+  /** Store a new batch (total = pending = number of jobs). */
+  batchCreate(batch: BatchState): Promise<void>;
+  /**
+   * Record one job's final outcome atomically: success decrements pending; failure adds the id to
+   * failedIds. Returns the state after, with `firstFailure` when this was the batch's first one,
+   * or null for an unknown batch.
+   */
+  batchRecord(options: {
+    id: string;
+    jobId: string;
+    outcome: 'succeeded' | 'failed';
+  }): Promise<(BatchState & { firstFailure: boolean }) | null>;
+  batchGet(id: string): Promise<BatchState | null>;
+  /** Mark cancelled (jobs not yet started are skipped); returns the state, null when unknown. */
+  batchCancel(id: string): Promise<BatchState | null>;
+  /** Newest first. */
+  batchList(options: { limit: number }): Promise<BatchState[]>;
 
   // ---- metrics ----
   /** Add per-minute rows into the stored ones (counts and sums add up, histograms add per bucket); keeps 24 h. */
@@ -239,6 +258,23 @@ export interface QueueStats {
   /** Totals since the store was created. */
   processedTotal: number;
   failedTotal: number;
+}
+
+export interface BatchState {
+  id: string;
+  name: string | null;
+  total: number;
+  pending: number;
+  failed: number;
+  failedIds: string[];
+  allowFailures: boolean;
+  createdAt: number;
+  cancelledAt: number | null;
+  /** Jobs dispatched when the batch ends (Laravel's then / catch / finally callbacks). */
+  then: ChainLink | null;
+  catch: ChainLink | null;
+  finally: ChainLink | null;
+  queue: string | null;
 }
 
 export interface LockRecord {

@@ -155,6 +155,21 @@ describe('chains', () => {
   });
 });
 
+describe('batches', () => {
+  it('run jobs in parallel and dispatch then and finally once all succeeded', async () => {
+    const id = await queue
+      .batch([1, 2, 3].map((n) => ({ name: 'Step' as const, data: { n } })))
+      .then('Greet', { name: 'then' })
+      .finally('Greet', { name: 'finally' })
+      .name('steps')
+      .dispatch();
+    await drain();
+    expect(ran.filter((r) => r.startsWith('step')).sort()).toEqual(['step 1', 'step 2', 'step 3']);
+    expect(ran.filter((r) => r.startsWith('greet'))).toEqual(['greet then', 'greet finally']);
+    expect(await driver.batchGet(id)).toMatchObject({ name: 'steps', total: 3, pending: 0, failed: 0 });
+  });
+});
+
 describe('transactions', () => {
   it('hold dispatches until commit and drop them on rollback', async () => {
     const id = await queue.transaction(async (tx) => {

@@ -1,6 +1,16 @@
 import { type MetricRow, mergeRow, rowKey } from '../../core/metrics.js';
+import { applyBatchOutcome } from '../batch-record.js';
 import { DriverError } from '../errors.js';
-import type { CounterState, Driver, EventInput, LockRecord, StoredEvent, WorkerInfo, WorkerRecord } from '../types.js';
+import type {
+  BatchState,
+  CounterState,
+  Driver,
+  EventInput,
+  LockRecord,
+  StoredEvent,
+  WorkerInfo,
+  WorkerRecord,
+} from '../types.js';
 import type { MemoryStore } from './store.js';
 
 /**
@@ -154,6 +164,43 @@ export abstract class MemoryAuxiliary {
   async workerRemove(id: string): Promise<void> {
     this.assertOpen();
     this.store.workers.delete(id);
+  }
+
+  async batchCreate(batch: BatchState): Promise<void> {
+    this.assertOpen();
+    this.store.batches.set(batch.id, structuredClone(batch));
+  }
+
+  async batchRecord(options: { id: string; jobId: string; outcome: 'succeeded' | 'failed' }) {
+    this.assertOpen();
+    const batch = this.store.batches.get(options.id);
+    if (!batch) return null;
+    const next = applyBatchOutcome(batch, options.jobId, options.outcome);
+    const { firstFailure: _first, ...state } = next;
+    this.store.batches.set(options.id, state);
+    return structuredClone(next);
+  }
+
+  async batchGet(id: string): Promise<BatchState | null> {
+    this.assertOpen();
+    const batch = this.store.batches.get(id);
+    return batch ? structuredClone(batch) : null;
+  }
+
+  async batchCancel(id: string): Promise<BatchState | null> {
+    this.assertOpen();
+    const batch = this.store.batches.get(id);
+    if (!batch) return null;
+    batch.cancelledAt ??= Date.now();
+    return structuredClone(batch);
+  }
+
+  async batchList(options: { limit: number }): Promise<BatchState[]> {
+    this.assertOpen();
+    return [...this.store.batches.values()]
+      .sort((a, b) => b.createdAt - a.createdAt || b.id.localeCompare(a.id))
+      .slice(0, options.limit)
+      .map((b) => structuredClone(b));
   }
 
   async metricsAdd(rows: MetricRow[]): Promise<void> {

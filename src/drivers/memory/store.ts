@@ -1,6 +1,6 @@
 import type { AttemptRecord, JobEnvelope, JobError } from '../../core/envelope.js';
 import type { MetricRow } from '../../core/metrics.js';
-import type { CounterMeta, EventInput, StoredEvent, WorkerRecord } from '../types.js';
+import type { BatchState, CounterMeta, EventInput, StoredEvent, WorkerRecord } from '../types.js';
 
 export interface MemoryJob {
   envelope: JobEnvelope;
@@ -51,6 +51,7 @@ export class MemoryStore {
   readonly workers = new Map<string, WorkerRecord>();
   readonly meta = new Map<string, string>();
   readonly metrics = new Map<string, MetricRow>();
+  readonly batches = new Map<string, BatchState>();
   private eventSeq = 0;
   private waiters = new Set<() => void>();
 

@@ -1,5 +1,6 @@
 import { emptyRow, type MetricRow, RUNTIME_BOUNDS_MS } from '../../core/metrics.js';
 import type {
+  BatchState,
   CounterMeta,
   CounterState,
   EventInput,
@@ -185,6 +186,61 @@ export abstract class RedisAuxiliary extends RedisBase {
 
   async metaSet(key: string, value: string): Promise<void> {
     await this.run((r) => r.hset(this.keys.meta, key, value));
+  }
+
+  async batchCreate(batch: BatchState): Promise<void> {
+    const { pending, failed, failedIds: _ids, cancelledAt: _c, ...fixed } = batch;
+    await this.run((r) =>
+      r
+        .multi()
+        .hset(this.keys.batches, batch.id, JSON.stringify(fixed))
+        .hset(this.keys.batchCounters, `${batch.id}:pending`, pending, `${batch.id}:failed`, failed)
+        .zadd(this.keys.batchIndex, batch.createdAt, batch.id)
+        .exec(),
+    );
+  }
+
+  async batchRecord(options: { id: string; jobId: string; outcome: 'succeeded' | 'failed' }) {
+    const result = (await this.call(
+      'batchRecord',
+      [this.keys.batches, this.keys.batchCounters, this.keys.batchFailed(options.id)],
+      [options.id, options.jobId, options.outcome],
+    )) as [number, number, number] | null;
+    if (!result) return null;
+    const state = await this.batchGet(options.id);
+    return state ? { ...state, firstFailure: result[2] === 1 } : null;
+  }
+
+  async batchGet(id: string): Promise<BatchState | null> {
+    const [fixed, counters, failedIds] = await this.run((r) =>
+      Promise.all([
+        r.hget(this.keys.batches, id),
+        r.hmget(this.keys.batchCounters, `${id}:pending`, `${id}:failed`, `${id}:cancelledAt`),
+        r.smembers(this.keys.batchFailed(id)),
+      ]),
+    );
+    if (!fixed) return null;
+    const [pending, failed, cancelledAt] = counters;
+    return {
+      ...(JSON.parse(fixed) as BatchState),
+      pending: Number(pending ?? 0),
+      failed: Number(failed ?? 0),
+      failedIds: failedIds.sort(),
+      cancelledAt: cancelledAt ? Number(cancelledAt) : null,
+    };
+  }
+
+  async batchCancel(id: string): Promise<BatchState | null> {
+    if (!(await this.run((r) => r.hexists(this.keys.batches, id)))) return null;
+    const now = await this.now();
+    await this.run((r) => r.hsetnx(this.keys.batchCounters, `${id}:cancelledAt`, now));
+    return this.batchGet(id);
+  }
+
+  async batchList(options: { limit: number }): Promise<BatchState[]> {
+    const ids = await this.run((r) => r.zrevrange(this.keys.batchIndex, 0, options.limit - 1));
+    const states = await Promise.all(ids.map((id) => this.batchGet(id)));
+    return states.filter((s): s is BatchState => s !== null);
   }
 
   /** One hash per minute; HINCRBY keeps every field's addition atomic without a script. */

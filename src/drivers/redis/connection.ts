@@ -7,6 +7,7 @@ type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 
 /** Number of KEYS each script takes (the rest of a call's arguments are ARGV). */
 const KEY_COUNTS: Record<ScriptName, number> = {
+  batchRecord: 3,
   beat: 1,
   clear: 6,
   complete: 7,

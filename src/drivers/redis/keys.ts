@@ -42,6 +42,19 @@ export class RedisKeys {
   get queues(): string {
     return `${this.prefix}queues`;
   }
+  /** HASH batch id -> static JSON; counters and failed ids beside it, all in the {batches} slot. */
+  get batches(): string {
+    return `${this.prefix}{batches}`;
+  }
+  get batchCounters(): string {
+    return `${this.prefix}{batches}:counters`;
+  }
+  get batchIndex(): string {
+    return `${this.prefix}{batches}:index`;
+  }
+  batchFailed(id: string): string {
+    return `${this.prefix}{batches}:failed:${id}`;
+  }
   get locks(): string {
     return `${this.prefix}{locks}`;
   }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * Jobs live in one table whose `available_at` means "due at" for ready rows and "lease expires at"
@@ -94,6 +94,11 @@ CREATE TABLE IF NOT EXISTS metrics (
   job TEXT NOT NULL,
   data TEXT NOT NULL,
   PRIMARY KEY (minute, queue, job)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS batches (
+  id TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  data TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,

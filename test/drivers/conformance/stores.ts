@@ -132,6 +132,62 @@ export function storeCases(factory: StoreFactory): void {
     expect((await waiting).map((x) => x.name)).toEqual(['worker.started']);
   });
 
+  it('records batch outcomes atomically: pending, failed ids, first failure, cancel, list', async () => {
+    const link = { name: 'Then', data: { tags: [] as string[] }, middleware: [] };
+    const batch = {
+      id: 'b1',
+      name: 'nightly',
+      total: 3,
+      pending: 3,
+      failed: 0,
+      failedIds: [],
+      allowFailures: false,
+      createdAt: Date.now(),
+      cancelledAt: null,
+      then: link,
+      catch: null,
+      finally: null,
+      queue: null,
+    };
+    await driver.batchCreate(batch);
+    expect(await driver.batchRecord({ id: 'nope', jobId: 'x', outcome: 'succeeded' })).toBeNull();
+    expect(await driver.batchRecord({ id: 'b1', jobId: 'j1', outcome: 'succeeded' })).toMatchObject({
+      pending: 2,
+      failed: 0,
+      firstFailure: false,
+    });
+    expect(await driver.batchRecord({ id: 'b1', jobId: 'j2', outcome: 'failed' })).toMatchObject({
+      pending: 2,
+      failed: 1,
+      failedIds: ['j2'],
+      firstFailure: true,
+    });
+    expect(await driver.batchRecord({ id: 'b1', jobId: 'j2', outcome: 'failed' })).toMatchObject({
+      failed: 1,
+      firstFailure: false,
+    });
+    expect(await driver.batchRecord({ id: 'b1', jobId: 'j2', outcome: 'succeeded' })).toMatchObject({
+      pending: 1,
+      failed: 0,
+      failedIds: [],
+    });
+    const got = await driver.batchGet('b1');
+    expect(got).toMatchObject({ name: 'nightly', total: 3, then: link, cancelledAt: null });
+    expect((await driver.batchCancel('b1'))?.cancelledAt).toBeGreaterThan(0);
+    expect(await driver.batchCancel('nope')).toBeNull();
+    await driver.batchCreate({ ...batch, id: 'b2', createdAt: batch.createdAt + 5 });
+    expect((await driver.batchList({ limit: 10 })).map((b) => b.id)).toEqual(['b2', 'b1']);
+    // Many concurrent outcomes on separate connections lose no update.
+    const others = await Promise.all([store.open(), store.open(), store.open()]);
+    await driver.batchCreate({ ...batch, id: 'b3', total: 60, pending: 60 });
+    await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        [driver, ...others][i % 4]!.batchRecord({ id: 'b3', jobId: `j${i}`, outcome: 'succeeded' }),
+      ),
+    );
+    expect((await driver.batchGet('b3'))?.pending).toBe(0);
+  });
+
   it('keeps worker heartbeats and meta values', async () => {
     const info = {
       id: 'w1',
