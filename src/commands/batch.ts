@@ -76,9 +76,9 @@ Examples:
           {
             name: flags.name,
             allowFailures: flags.allowFailures,
-            then: thenJob,
-            catch: catchJob,
-            finally: finallyJob,
+            onSuccess: thenJob,
+            onFailure: catchJob,
+            onFinish: finallyJob,
             queue,
           },
           { jobs: session.loaded.config.jobs, connectionName: session.target.name },
@@ -99,9 +99,13 @@ Examples:
         if (session.globals.json) return session.printJson(state);
         session.print(`batch ${state.id}${state.name ? ` (${state.name})` : ''}: ${batchProgress(state)}`);
         if (state.failedIds.length) session.print(`failed jobs: ${state.failedIds.join(', ')}`);
-        const callbacks = (['then', 'catch', 'finally'] as const)
-          .filter((k) => state[k])
-          .map((k) => `${k}: ${state[k]!.name}`);
+        const callbacks = [
+          ['then', state.onSuccess],
+          ['catch', state.onFailure],
+          ['finally', state.onFinish],
+        ]
+          .filter(([, link]) => link)
+          .map(([label, link]) => `${label}: ${(link as { name: string }).name}`);
         if (callbacks.length) session.print(callbacks.join('   '));
       });
     });

@@ -8,9 +8,9 @@ import { newJobId } from './ids.js';
 export interface BatchOptions {
   name?: string | null;
   allowFailures?: boolean;
-  then?: DispatchInput | null;
-  catch?: DispatchInput | null;
-  finally?: DispatchInput | null;
+  onSuccess?: DispatchInput | null;
+  onFailure?: DispatchInput | null;
+  onFinish?: DispatchInput | null;
   queue?: string | null;
 }
 
@@ -37,9 +37,9 @@ export async function dispatchBatch(
     allowFailures: options.allowFailures ?? false,
     createdAt: await driver.now(),
     cancelledAt: null,
-    then: link(options.then),
-    catch: link(options.catch),
-    finally: link(options.finally),
+    onSuccess: link(options.onSuccess),
+    onFailure: link(options.onFailure),
+    onFinish: link(options.onFinish),
     queue: options.queue ?? null,
   };
   await driver.batchCreate(state);
@@ -118,16 +118,17 @@ export async function settleBatch(
 
   if (outcome === 'failed' && state.firstFailure) {
     event('batch.failed', { error });
-    if (state.catch) await push(state.catch, 'catch', { failed: { job: envelope.name, id: envelope.id, error } });
+    if (state.onFailure)
+      await push(state.onFailure, 'catch', { failed: { job: envelope.name, id: envelope.id, error } });
     if (!state.allowFailures) await driver.batchCancel(state.id);
   }
   if (state.pending === 0 && state.failed === 0) {
     event('batch.completed');
-    if (state.then) await push(state.then, 'then', {});
+    if (state.onSuccess) await push(state.onSuccess, 'then', {});
   }
   if (state.pending === state.failed) {
     event('batch.finished', { failed: state.failed });
-    if (state.finally) await push(state.finally, 'finally', {});
+    if (state.onFinish) await push(state.onFinish, 'finally', {});
   }
   return events;
 }

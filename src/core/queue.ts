@@ -62,30 +62,33 @@ export class PendingChain<C extends QtoolConfig> {
   }
 }
 
-/** A batch being configured: `queue.batch([...]).then('Job').catch('Job').finally('Job').dispatch()`. */
+/** A batch being configured: `queue.batch([...]).onSuccess('Job').onFailure('Job').onFinish('Job').dispatch()`. */
 export class PendingBatch<C extends QtoolConfig> {
   private readonly options: {
     name?: string;
     allowFailures?: boolean;
     queue?: string;
-    then?: DispatchInput;
-    catch?: DispatchInput;
-    finally?: DispatchInput;
+    onSuccess?: DispatchInput;
+    onFailure?: DispatchInput;
+    onFinish?: DispatchInput;
   } = {};
   constructor(
     private readonly queue: Queue<C>,
     private readonly jobs: DispatchInput[],
   ) {}
-  then<K extends JobName<C>>(name: K, data?: JobData<C, K>): this {
-    this.options.then = { name, data };
+  /** Laravel's then(): dispatched when every job succeeded (not named `then`, which would make the builder a thenable). */
+  onSuccess<K extends JobName<C>>(name: K, data?: JobData<C, K>): this {
+    this.options.onSuccess = { name, data };
     return this;
   }
-  catch<K extends JobName<C>>(name: K, data?: JobData<C, K>): this {
-    this.options.catch = { name, data };
+  /** Laravel's catch(): dispatched on the first failure, with data.failed. */
+  onFailure<K extends JobName<C>>(name: K, data?: JobData<C, K>): this {
+    this.options.onFailure = { name, data };
     return this;
   }
-  finally<K extends JobName<C>>(name: K, data?: JobData<C, K>): this {
-    this.options.finally = { name, data };
+  /** Laravel's finally(): dispatched once every job has run. */
+  onFinish<K extends JobName<C>>(name: K, data?: JobData<C, K>): this {
+    this.options.onFinish = { name, data };
     return this;
   }
   allowFailures(allow = true): this {

@@ -270,10 +270,10 @@ export interface BatchState {
   allowFailures: boolean;
   createdAt: number;
   cancelledAt: number | null;
-  /** Jobs dispatched when the batch ends (Laravel's then / catch / finally callbacks). */
-  then: ChainLink | null;
-  catch: ChainLink | null;
-  finally: ChainLink | null;
+  /** Jobs dispatched as the batch progresses (Laravel's then / catch / finally callbacks). */
+  onSuccess: ChainLink | null;
+  onFailure: ChainLink | null;
+  onFinish: ChainLink | null;
   queue: string | null;
 }
 

@@ -159,8 +159,8 @@ describe('batches', () => {
   it('run jobs in parallel and dispatch then and finally once all succeeded', async () => {
     const id = await queue
       .batch([1, 2, 3].map((n) => ({ name: 'Step' as const, data: { n } })))
-      .then('Greet', { name: 'then' })
-      .finally('Greet', { name: 'finally' })
+      .onSuccess('Greet', { name: 'then' })
+      .onFinish('Greet', { name: 'finally' })
       .name('steps')
       .dispatch();
     await drain();

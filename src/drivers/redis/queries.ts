@@ -49,7 +49,7 @@ export abstract class RedisQueries extends RedisAuxiliary {
     });
     const values = (results ?? []).map(([, value]) => value as string | null);
     const records: JobRecord[] = [];
-    ids.forEach((id, i) => {
+    ids.forEach((_id, i) => {
       const [payload, state, history, reserved, ready] = values.slice(i * 5, i * 5 + 5);
       if (payload)
         records.push(this.liveRecord(payload, state ?? null, history ?? null, reserved ?? null, ready ?? null, now));

@@ -144,9 +144,9 @@ export function storeCases(factory: StoreFactory): void {
       allowFailures: false,
       createdAt: Date.now(),
       cancelledAt: null,
-      then: link,
-      catch: null,
-      finally: null,
+      onSuccess: link,
+      onFailure: null,
+      onFinish: null,
       queue: null,
     };
     await driver.batchCreate(batch);
@@ -172,7 +172,7 @@ export function storeCases(factory: StoreFactory): void {
       failedIds: [],
     });
     const got = await driver.batchGet('b1');
-    expect(got).toMatchObject({ name: 'nightly', total: 3, then: link, cancelledAt: null });
+    expect(got).toMatchObject({ name: 'nightly', total: 3, onSuccess: link, cancelledAt: null });
     expect((await driver.batchCancel('b1'))?.cancelledAt).toBeGreaterThan(0);
     expect(await driver.batchCancel('nope')).toBeNull();
     await driver.batchCreate({ ...batch, id: 'b2', createdAt: batch.createdAt + 5 });
