@@ -32,6 +32,8 @@ interface CounterRow {
 export abstract class SqliteAuxiliary {
   private closed = false;
   private eventsSinceTrim = 0;
+  private readonly deferred: (() => void)[] = [];
+  private flushScheduled = false;
   private readonly s;
   private readonly tx;
 
@@ -92,18 +94,53 @@ export abstract class SqliteAuxiliary {
     } catch (error) {
       throw mapError(error);
     }
+    const deferred = this.deferred.splice(0);
     try {
+      for (const step of deferred) step();
       const result = body();
       this.tx.commit.run();
       return result;
     } catch (error) {
       if (this.db.inTransaction) this.tx.rollback.run();
+      this.deferred.unshift(...deferred); // rolled back with the rest: they run with the next write
       throw mapError(error);
+    }
+  }
+
+  /**
+   * Steps that may ride along with the next transaction instead of paying a commit of their own
+   * (a completed job's delete joins the worker's next reserve). A flush on the next tick bounds the
+   * delay, and reads flush first, so this connection always reads its own writes.
+   */
+  protected defer(step: () => void): void {
+    this.deferred.push(step);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flushDeferred();
+    });
+  }
+
+  private flushDeferred(): void {
+    if (this.deferred.length === 0 || this.closed) return;
+    try {
+      this.write(() => undefined);
+    } catch {
+      // Busy or failing store: the steps stay queued for the next write or the next flush.
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setTimeout(() => {
+          this.flushScheduled = false;
+          this.flushDeferred();
+        }, 50).unref();
+      }
     }
   }
 
   protected read<T>(body: () => T): T {
     this.assertOpen();
+    if (this.deferred.length) this.write(() => undefined);
     try {
       return body();
     } catch (error) {
@@ -362,6 +399,7 @@ export abstract class SqliteAuxiliary {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flushDeferred();
     this.closed = true;
     this.watcher.close();
     this.db.close();

@@ -46,6 +46,7 @@ export class SqliteStatements {
   readonly jobDeleteHeld: Statement;
   readonly jobDeleteHeldFull: Statement;
   readonly jobHistoryHeld: Statement;
+  readonly jobHeld: Statement;
   readonly jobRelease: Statement;
   readonly jobExtend: Statement;
   readonly jobGet: Statement;
@@ -97,6 +98,7 @@ export class SqliteStatements {
     this.jobDeleteHeld = p('DELETE FROM jobs WHERE id = ? AND token = ? AND state = 1 RETURNING queue, unique_key');
     this.jobDeleteHeldFull = p('DELETE FROM jobs WHERE id = ? AND token = ? AND state = 1 RETURNING *');
     this.jobHistoryHeld = p('SELECT history FROM jobs WHERE id = ? AND token = ? AND state = 1');
+    this.jobHeld = p('SELECT 1 AS held FROM jobs WHERE id = ? AND token = ? AND state = 1');
     this.jobRelease = p(
       `UPDATE jobs SET state = 0, token = NULL, worker_id = NULL, reserved_at = NULL, available_at = ?,
          exceptions = exceptions + ?, attempts = MAX(0, attempts - ?), lock_waits = lock_waits + ?, history = ?,
