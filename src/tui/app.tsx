@@ -1,5 +1,5 @@
 import { useApp, useInput, useStdout } from 'ink';
-import { useEffect, useMemo, useReducer } from 'react';
+import { useEffect, useMemo, useReducer, useRef } from 'react';
 import { errorMessage } from '../core/errors.js';
 import type { Driver } from '../drivers/types.js';
 import { failureMessage, runCommand } from './commands.js';
@@ -7,7 +7,7 @@ import { Screen } from './components/screen.js';
 import { runEventFeed } from './events.js';
 import { createFetcher, queryOf } from './fetch.js';
 import { Poller, withTimeout } from './poller.js';
-import { initialState, reducer, type State } from './state.js';
+import { initialState, reducer } from './state.js';
 import type { Size } from './types.js';
 
 export interface AppProps {
@@ -26,8 +26,9 @@ export function App({ driver, connection, intervalMs, size, historyMs = 10 * 60_
   const { exit } = useApp();
   const { stdout } = useStdout();
   const [state, dispatch] = useReducer(reducer, undefined, () => initialState(size ?? terminalSize(stdout)));
-  const latest = useMemo(() => ({ state }), []);
-  latest.state = state;
+  // The refresh loop reads the view on screen when it runs, not when it was created.
+  const latest = useRef(state);
+  latest.current = state;
 
   useEffect(() => {
     if (size) return;
@@ -43,13 +44,13 @@ export function App({ driver, connection, intervalMs, size, historyMs = 10 * 60_
     const timeoutMs = Math.max(5000, intervalMs * 3);
     return new Poller(async () => {
       try {
-        const snapshot = await withTimeout(fetcher.fetch(queryOf(latest.state)), timeoutMs, 'the store');
+        const snapshot = await withTimeout(fetcher.fetch(queryOf(latest.current)), timeoutMs, 'the store');
         dispatch({ type: 'data', snapshot });
       } catch (error) {
-        dispatch({ type: 'fetchFailed', message: errorMessage(error), at: Date.now() });
+        dispatch({ type: 'fetchFailed', message: errorMessage(error) });
       }
     }, intervalMs);
-  }, [driver, intervalMs, latest]);
+  }, [driver, intervalMs]);
   useEffect(() => () => poller.stop(), [poller]);
   // Refresh at once when the view asks for other data (another pane, queue, page or job).
   const queryKey = JSON.stringify(queryOf(state));
@@ -74,7 +75,8 @@ export function App({ driver, connection, intervalMs, size, historyMs = 10 * 60_
     runCommand(driver, command)
       .then(
         (result) => dispatch({ type: 'commandDone', command, ...result }),
-        (error) => dispatch({ type: 'commandDone', command, ok: false, message: failureMessage(command, errorMessage(error)) }),
+        (error) =>
+          dispatch({ type: 'commandDone', command, ok: false, message: failureMessage(command, errorMessage(error)) }),
       )
       .finally(() => poller.now());
   }, [effect, driver, poller]);
@@ -91,5 +93,3 @@ export function App({ driver, connection, intervalMs, size, historyMs = 10 * 60_
 function terminalSize(stdout: NodeJS.WriteStream): Size {
   return { columns: stdout.columns || 80, rows: stdout.rows || 24 };
 }
-
-export type { State };

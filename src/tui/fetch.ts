@@ -76,12 +76,17 @@ export function createFetcher(driver: Driver, options: { metricsEveryMs?: number
       if (stale) metrics = { at: local, rows };
       const perQueue = queueMetrics(rows, now);
       const queueRates = rates.sample(local, stats);
-      const queues = stats.map((q) => ({
-        ...q,
-        jobsPerMin: queueRates.get(q.queue) ?? null,
-        perMinute: perQueue.get(q.queue)?.perMinute ?? [],
-        waitMs: perQueue.get(q.queue)?.waitMs ?? null,
-      }));
+      const queues = stats.map((q) => {
+        const perMinute = perQueue.get(q.queue)?.perMinute ?? [];
+        // Until two refreshes a second apart exist, the last full minute of metrics stands in.
+        const lastMinute = rows.length > 0 ? (perMinute.at(-2) ?? 0) : null;
+        return {
+          ...q,
+          jobsPerMin: queueRates.get(q.queue) ?? lastMinute,
+          perMinute,
+          waitMs: perQueue.get(q.queue)?.waitMs ?? null,
+        };
+      });
       const known = queues.map((q) => q.jobsPerMin).filter((r): r is number => r !== null);
       const total = (queue: string | null, tab: JobTab) =>
         stats.filter((q) => !queue || q.queue === queue).reduce((n, q) => n + q[tab], 0);

@@ -26,11 +26,19 @@ export function clamp(value: number, min: number, max: number): number {
 }
 
 /** Pad or cut `text` to exactly `width` characters (cut text ends with an ellipsis). */
-export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+export function clip(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   if (width <= 0) return '';
   const flat = text.replace(/\s*\n\s*/g, ' ');
   const cut = flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
   return align === 'right' ? cut.padStart(width) : cut.padEnd(width);
+}
+
+/** Cut in the middle when too long, keeping both ends (`sqlite:/srv/…/.qtool/qtool.db`). */
+export function clipMiddle(text: string, width: number): string {
+  if (text.length <= width) return text.padEnd(width);
+  if (width < 8) return clip(text, width);
+  const head = Math.ceil((width - 1) / 2);
+  return `${text.slice(0, head)}…${text.slice(text.length - (width - 1 - head))}`;
 }
 
 export interface Column {

@@ -21,23 +21,24 @@ export async function runTop(options: TopOptions): Promise<void> {
   if (options.noColor) chalk.level = 0;
   const { stdout } = options;
   stdout.write(ENTER_ALTERNATE_SCREEN);
-  const instance = render(<App driver={options.driver} connection={options.connection} intervalMs={options.intervalMs} />, {
-    stdout,
-    stdin: options.stdin,
-    exitOnCtrlC: true,
-    patchConsole: true,
-    incrementalRendering: true,
-    maxFps: 20,
-  });
-  const stop = () => instance.unmount();
-  process.once('SIGTERM', stop);
-  process.once('SIGHUP', stop);
   try {
-    await instance.waitUntilExit();
+    // Ink's default renderer: it rewrites only when the frame changed (its incremental mode
+    // garbled full-height frames in tmux at 80x24, so it stays off).
+    const instance = render(
+      <App driver={options.driver} connection={options.connection} intervalMs={options.intervalMs} />,
+      { stdout, stdin: options.stdin, exitOnCtrlC: true, patchConsole: true, maxFps: 20 },
+    );
+    const stop = () => instance.unmount();
+    process.once('SIGTERM', stop);
+    process.once('SIGHUP', stop);
+    try {
+      await instance.waitUntilExit();
+    } finally {
+      process.off('SIGTERM', stop);
+      process.off('SIGHUP', stop);
+      instance.cleanup();
+    }
   } finally {
-    process.off('SIGTERM', stop);
-    process.off('SIGHUP', stop);
-    instance.cleanup();
     stdout.write(LEAVE_ALTERNATE_SCREEN);
   }
 }

@@ -1,70 +1,17 @@
 import type { StoredEvent } from '../drivers/types.js';
 import { type Command, confirmPrompt } from './commands.js';
 import { resolveIntent } from './intents.js';
-import { type KeyPress, keyToAction } from './keys.js';
+import { keyToAction } from './keys.js';
 import { clamp, listHeight } from './layout.js';
+import type { Action, SortKey, State, Status } from './model.js';
 import { currentCursor, eventFilter, itemCount, jobScrollMax, openTarget, setCursor, topView } from './select.js';
-import { JOB_TABS, PANES, type PaneId, type Size, type Snapshot, type View } from './types.js';
+import { JOB_TABS, PANES, type PaneId, type Size, type View } from './types.js';
 
-export type Mode = 'normal' | 'filter' | 'confirm' | 'help';
-export type Intent = 'retry' | 'retryAll' | 'delete' | 'deleteAll' | 'pause' | 'release' | 'clear';
-export type SortKey = 'name' | 'pending' | 'failed' | 'rate';
+export type { Action, Intent, Mode, SortKey, State, Status } from './model.js';
+
 export const SORT_KEYS: SortKey[] = ['name', 'pending', 'failed', 'rate'];
 /** Events kept for the events pane (newest). */
 export const EVENTS_KEPT = 1000;
-
-export interface Status {
-  text: string;
-  tone: 'info' | 'ok' | 'error';
-  /** Set by a failed refresh, so the next good one can say it recovered. */
-  fetchError?: boolean;
-}
-
-export interface State {
-  pane: PaneId;
-  /** Drill-downs opened in each pane, innermost last. */
-  stacks: Record<PaneId, View[]>;
-  cursors: Record<PaneId, number>;
-  filters: Record<PaneId, string>;
-  sort: SortKey;
-  mode: Mode;
-  confirm: { prompt: string; command: Command } | null;
-  /** The command to run next; `seq` changes each time so the runner sees repeats. */
-  effect: { seq: number; command: Command } | null;
-  status: Status | null;
-  /** The last refresh failed with this message; `data` is the last good one. */
-  error: string | null;
-  data: Snapshot | null;
-  events: StoredEvent[];
-  size: Size;
-  quit: boolean;
-}
-
-export type Action =
-  | { type: 'key'; input: string; key: KeyPress }
-  | { type: 'pane'; pane: PaneId }
-  | { type: 'cyclePane'; delta: number }
-  | { type: 'move'; delta: number }
-  | { type: 'page'; delta: number }
-  | { type: 'edge'; end: boolean }
-  | { type: 'open' }
-  | { type: 'back' }
-  | { type: 'tab'; delta: number }
-  | { type: 'sort' }
-  | { type: 'help' }
-  | { type: 'filterStart' }
-  | { type: 'filterType'; text: string }
-  | { type: 'filterErase' }
-  | { type: 'filterDone'; keep: boolean }
-  | { type: 'intent'; intent: Intent }
-  | { type: 'confirm'; yes: boolean }
-  | { type: 'quit' }
-  | { type: 'data'; snapshot: Snapshot }
-  | { type: 'fetchFailed'; message: string; at: number }
-  | { type: 'events'; events: StoredEvent[] }
-  | { type: 'eventsFailed'; message: string }
-  | { type: 'commandDone'; command: Command; ok: boolean; message: string }
-  | { type: 'resize'; size: Size };
 
 const perPane = <T>(value: T) => Object.fromEntries(PANES.map((p) => [p, value])) as Record<PaneId, T>;
 

@@ -7,11 +7,14 @@ import { ROOT } from '../helpers/cli.js';
 // Every ```js block of docs/library.md runs as written against the built package. The files go
 // inside the repository so that `import … from 'qtool'` resolves through the package's own exports.
 const doc = readFileSync(join(ROOT, 'docs', 'library.md'), 'utf8');
-const blocks = [...doc.matchAll(/^## (.+)$|^```js\n([\s\S]*?)^```$/gm)].reduce<{ title: string; code: string }[]>((list, match) => {
-  if (match[1]) list.push({ title: match[1], code: '' });
-  else if (match[2] && list.length) list[list.length - 1]!.code = match[2];
-  return list;
-}, []);
+const blocks = [...doc.matchAll(/^## (.+)$|^```js\n([\s\S]*?)^```$/gm)].reduce<{ title: string; code: string }[]>(
+  (list, match) => {
+    if (match[1]) list.push({ title: match[1], code: '' });
+    else if (match[2] && list.length) list[list.length - 1]!.code = match[2];
+    return list;
+  },
+  [],
+);
 const dir = join(ROOT, '.doc-examples');
 
 describe('docs/library.md examples', () => {

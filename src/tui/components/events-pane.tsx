@@ -33,10 +33,16 @@ function details(e: StoredEvent): Cell {
     e.workerId && e.jobId ? `on ${e.workerId}` : (e.workerId ?? ''),
     ...Object.entries(rest)
       .filter(([, v]) => v !== undefined && v !== null)
-      .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`),
+      .map(([k, v]) => `${k}=${detailValue(k, v)}`),
   ].filter(Boolean);
   const text = typeof error === 'string' ? `${error.split('\n')[0]} ${parts.join(' ')}` : parts.join(' ');
   return typeof error === 'string' ? { text, color: 'red' } : text;
+}
+
+/** Instants (`availableAt`…) as clock times, objects as JSON. */
+function detailValue(key: string, value: unknown): string {
+  if (typeof value === 'number' && key.endsWith('At') && value > 1e12) return clockTime(value);
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 /** The live event stream (as `qtool tail`), newest first; `/` filters by words or `job.*` patterns. */

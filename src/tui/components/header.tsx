@@ -1,6 +1,6 @@
 import { Text } from 'ink';
 import { clockTime } from '../../output/format.js';
-import { fit, rate } from '../layout.js';
+import { clipMiddle, rate } from '../layout.js';
 import type { State } from '../state.js';
 import { PANE_LABELS, PANES } from '../types.js';
 
@@ -26,7 +26,7 @@ export function Header({ state, connection }: { state: State; connection: string
         <Text bold color="cyan">
           {' qtool '}
         </Text>
-        <Text>{fit(connection, room)} </Text>
+        <Text>{clipMiddle(connection, room)} </Text>
         <Text color={lost ? 'yellow' : undefined}>{facts}</Text>
         <Text color="red" bold>
           {stale}

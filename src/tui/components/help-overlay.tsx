@@ -1,20 +1,20 @@
 import { Text } from 'ink';
 import { KEY_HELP } from '../keys.js';
-import { fit } from '../layout.js';
+import { clip } from '../layout.js';
 
 /** Every key and what it does (any key closes it). */
 export function HelpOverlay({ width, height }: { width: number; height: number }) {
-  const keyWidth = Math.max(...KEY_HELP.map(([keys]) => keys.length)) + 2;
+  const keyWidth = Math.max(...KEY_HELP.map(([keys]) => keys.length)) + 4;
   const rows = KEY_HELP.slice(0, Math.max(1, height - 1));
   return (
     <>
-      <Text bold>{fit(' Keys  (any key closes this help)', width)}</Text>
+      <Text bold>{clip(' Keys  (any key closes this help)', width)}</Text>
       {rows.map(([keys, what]) => (
         <Text key={keys} wrap="truncate">
           <Text bold color="cyan">
-            {fit(`  ${keys}`, keyWidth)}
+            {clip(`  ${keys}`, keyWidth)}
           </Text>
-          {fit(what, Math.max(0, width - keyWidth))}
+          {clip(what, Math.max(0, width - keyWidth))}
         </Text>
       ))}
     </>

@@ -1,6 +1,6 @@
 import { Text } from 'ink';
 import { jobLines } from '../job-lines.js';
-import { bodyHeight, clamp, fit } from '../layout.js';
+import { bodyHeight, clamp, clip } from '../layout.js';
 import type { State } from '../state.js';
 import type { View } from '../types.js';
 import { Title } from './title.js';
@@ -16,7 +16,8 @@ export function JobDetail({ state, view }: { state: State; view: Extract<View, {
   const record = loaded?.record ?? null;
   const lines = record && data ? jobLines(record, data.now) : [];
   const scroll = clamp(view.scroll, 0, lines.length - height);
-  const more = lines.length > height ? `lines ${scroll + 1}-${Math.min(lines.length, scroll + height)} of ${lines.length} · ` : '';
+  const more =
+    lines.length > height ? `lines ${scroll + 1}-${Math.min(lines.length, scroll + height)} of ${lines.length} · ` : '';
   const keys = record?.state === 'failed' ? 'r retry · d forget' : 'd delete';
   return (
     <>
@@ -30,14 +31,16 @@ export function JobDetail({ state, view }: { state: State; view: Extract<View, {
       {loaded && !record ? (
         <Text color="yellow"> not found: the job finished (completed jobs are not kept) or was deleted</Text>
       ) : null}
-      {lines.slice(scroll, scroll + height).map((line, i) => (
-        <Text key={`${scroll + i}`} wrap="truncate">
+      {numbered(lines.slice(scroll, scroll + height), scroll).map((line) => (
+        <Text key={line.n} wrap="truncate">
           {line.label !== undefined ? <Text bold>{` ${line.label.padEnd(12)}`}</Text> : ' '}
           <Text color={line.tone ? TONES[line.tone] : undefined}>
-            {fit(line.text, Math.max(0, width - (line.label !== undefined ? 14 : 1)))}
+            {clip(line.text, Math.max(0, width - (line.label !== undefined ? 14 : 1)))}
           </Text>
         </Text>
       ))}
     </>
   );
 }
+
+const numbered = <T,>(items: T[], from: number) => items.map((item, i) => ({ ...item, n: from + i }));

@@ -15,7 +15,12 @@ const COLUMNS: Record<JobTab, Column[]> = {
   pending: [ID, JOB, TRY, { title: 'WAITING', width: 9, align: 'right' }],
   delayed: [ID, JOB, TRY, { title: 'DUE', width: 10, align: 'right' }],
   reserved: [ID, JOB, TRY, { title: 'WORKER', width: 10, flex: 1 }, { title: 'RUNNING', width: 8, align: 'right' }],
-  failed: [ID, { ...JOB, flex: 1 }, { title: 'FAILED', width: 8, align: 'right' }, { title: 'ERROR', width: 10, flex: 2 }],
+  failed: [
+    ID,
+    { ...JOB, flex: 1 },
+    { title: 'FAILED', width: 8, align: 'right' },
+    { title: 'ERROR', width: 10, flex: 2 },
+  ],
 };
 
 function cells(row: JobRow, tab: JobTab, now: number): Cell[] {
@@ -37,7 +42,8 @@ export function QueueDetail({ state, view }: { state: State; view: Extract<View,
   const width = state.size.columns;
   const height = listHeight(state.size);
   const page = state.data?.jobs;
-  const fresh = page && page.queue === view.queue && page.tab === view.tab && page.offset === windowStart(view.cursor, height);
+  const fresh =
+    page && page.queue === view.queue && page.tab === view.tab && page.offset === windowStart(view.cursor, height);
   const total = queueCount(state, view.queue, view.tab);
   const pages = Math.max(1, Math.ceil(total / height));
   const paused = state.data?.queues.find((q) => q.queue === view.queue)?.paused;
@@ -45,7 +51,7 @@ export function QueueDetail({ state, view }: { state: State; view: Extract<View,
     <>
       <Text wrap="truncate">
         <Text bold>{` ${view.queue}`}</Text>
-        {paused ? <Text color="yellow"> (paused)</Text> : null}
+        {paused ? <Text color="yellow"> paused</Text> : null}{' '}
         {JOB_TABS.map((tab) => {
           const label = ` ${tab} ${queueCount(state, view.queue, tab)} `;
           return tab === view.tab ? (
@@ -54,7 +60,7 @@ export function QueueDetail({ state, view }: { state: State; view: Extract<View,
             <Text key={tab}>{label}</Text>
           );
         })}
-        <Text dimColor>{` page ${Math.floor(view.cursor / height) + 1}/${pages}  ←/→ state · Enter job · Esc back`}</Text>
+        <Text dimColor>{` page ${Math.floor(view.cursor / height) + 1}/${pages}  ←→ state`}</Text>
       </Text>
       <Table
         columns={COLUMNS[view.tab]}

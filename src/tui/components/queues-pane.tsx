@@ -56,7 +56,13 @@ export function QueuesPane({ state }: { state: State }) {
         width={width}
         height={listHeight(state.size)}
         selected={rows.length ? state.cursors.queues : null}
-        empty={state.data ? 'no queues yet: dispatch a job with `qtool dispatch`' : 'loading…'}
+        empty={
+          state.data
+            ? 'no queues yet: dispatch a job with `qtool dispatch`'
+            : state.error
+              ? 'no data yet: the store does not answer (retrying)'
+              : 'loading…'
+        }
       />
     </>
   );

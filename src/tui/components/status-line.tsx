@@ -1,8 +1,9 @@
 import { Text } from 'ink';
-import { fit } from '../layout.js';
+import { clip } from '../layout.js';
 import type { State } from '../state.js';
 
 const HINT = '? help  q quit';
+const FILTER_HINT = 'Enter keep  Esc clear';
 const TONE = { info: undefined, ok: 'green', error: 'red' } as const;
 
 /** The bottom line: a y/n question, the filter being typed, or what the last action or refresh did. */
@@ -13,7 +14,7 @@ export function StatusLine({ state }: { state: State }) {
     return (
       <Text wrap="truncate">
         <Text color="yellow" bold>
-          {fit(` ${state.confirm.prompt} (y/n)`, width)}
+          {clip(` ${state.confirm.prompt} (y/n)`, width)}
         </Text>
       </Text>
     );
@@ -21,16 +22,16 @@ export function StatusLine({ state }: { state: State }) {
   if (state.mode === 'filter') {
     return (
       <Text wrap="truncate">
-        <Text bold>{fit(` /${state.filters[state.pane]}_`, room)}</Text>
-        <Text dimColor>{fit('Enter keep  Esc clear', HINT.length + 2, 'right')}</Text>
+        <Text bold>{clip(` /${state.filters[state.pane]}_`, Math.max(0, width - FILTER_HINT.length - 2))}</Text>
+        <Text dimColor>{clip(FILTER_HINT, FILTER_HINT.length + 2, 'right')}</Text>
       </Text>
     );
   }
   const status = state.status;
   return (
     <Text wrap="truncate">
-      <Text color={status ? TONE[status.tone] : undefined}>{fit(` ${status?.text ?? ''}`, room)}</Text>
-      <Text dimColor>{fit(HINT, HINT.length + 2, 'right')}</Text>
+      <Text color={status ? TONE[status.tone] : undefined}>{clip(` ${status?.text ?? ''}`, room)}</Text>
+      <Text dimColor>{clip(HINT, HINT.length + 2, 'right')}</Text>
     </Text>
   );
 }

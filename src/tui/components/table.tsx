@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import { type Column, fit, fitColumns, windowStart } from '../layout.js';
+import { type Column, clip, fitColumns, windowStart } from '../layout.js';
 
 export type Color = 'red' | 'green' | 'yellow' | 'cyan' | 'gray';
 export type Cell = string | { text: string; color?: Color; dim?: boolean; bold?: boolean };
@@ -27,7 +27,7 @@ export function Table({ columns, rows, width, height, selected, paged = false, e
   return (
     <>
       <Text bold dimColor>
-        {` ${fitted.map((c) => fit(c.title, c.width, c.align)).join(' ')}`}
+        {` ${fitted.map((c) => clip(c.title, c.width, c.align)).join(' ')}`}
       </Text>
       {shown.length === 0 ? <Text dimColor>{` ${empty}`}</Text> : null}
       {shown.map((row, i) => {
@@ -41,7 +41,7 @@ export function Table({ columns, rows, width, height, selected, paged = false, e
               const value = typeof cell === 'string' ? { text: cell } : cell;
               return (
                 <Text key={c.title} color={value.color} dimColor={value.dim} bold={value.bold}>
-                  {(j === 0 ? '' : ' ') + fit(value.text, c.width, c.align)}
+                  {(j === 0 ? '' : ' ') + clip(value.text, c.width, c.align)}
                 </Text>
               );
             })}

@@ -25,9 +25,7 @@ export function ThrottlesPane({ state }: { state: State }) {
       c.meta?.kind ?? '',
       `${c.count}/${c.meta?.limit ?? '?'}`,
       relativeTime(c.expiresAt, now),
-      tripped
-        ? { text: `tripped until ${clockTime(c.expiresAt)}`, color: 'red' }
-        : { text: 'open', color: 'green' },
+      tripped ? { text: `tripped until ${clockTime(c.expiresAt)}`, color: 'red' } : { text: 'open', color: 'green' },
     ];
   });
   const filter = state.filters.throttles;

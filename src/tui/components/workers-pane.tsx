@@ -25,7 +25,9 @@ export function WorkersPane({ state }: { state: State }) {
   const now = state.data?.now ?? Date.now();
   const rows = workers.map((w): Cell[] => {
     const job = w.current[0];
-    const current = job ? `${job.name} ${formatDuration(now - job.startedAt)}${w.current.length > 1 ? ` +${w.current.length - 1}` : ''}` : '';
+    const current = job
+      ? `${job.name} ${formatDuration(now - job.startedAt)}${w.current.length > 1 ? ` +${w.current.length - 1}` : ''}`
+      : '';
     return [
       w.id,
       w.host,
@@ -35,7 +37,11 @@ export function WorkersPane({ state }: { state: State }) {
       String(w.processed),
       w.failed ? { text: String(w.failed), color: 'red' } : '0',
       relativeTime(w.lastBeatAt, now),
-      w.lost ? { text: 'LOST', color: 'red', bold: true } : w.status === 'stopping' ? { text: 'stopping', color: 'yellow' } : { text: 'running', color: 'green' },
+      w.lost
+        ? { text: 'LOST', color: 'red', bold: true }
+        : w.status === 'stopping'
+          ? { text: 'stopping', color: 'yellow' }
+          : { text: 'running', color: 'green' },
     ];
   });
   const lost = workers.filter((w) => w.lost).length;

@@ -1,0 +1,63 @@
+import type { StoredEvent } from '../drivers/types.js';
+import type { Command } from './commands.js';
+import type { KeyPress } from './keys.js';
+import type { PaneId, Size, Snapshot, View } from './types.js';
+
+/** The dashboard's state and the actions that change it (the reducer is in state.ts). */
+
+export type Mode = 'normal' | 'filter' | 'confirm' | 'help';
+export type Intent = 'retry' | 'retryAll' | 'delete' | 'deleteAll' | 'pause' | 'release' | 'clear';
+export type SortKey = 'name' | 'pending' | 'failed' | 'rate';
+
+export interface Status {
+  text: string;
+  tone: 'info' | 'ok' | 'error';
+  /** Set by a failed refresh, so the next good one can say it recovered. */
+  fetchError?: boolean;
+}
+
+export interface State {
+  pane: PaneId;
+  /** Drill-downs opened in each pane, innermost last. */
+  stacks: Record<PaneId, View[]>;
+  cursors: Record<PaneId, number>;
+  filters: Record<PaneId, string>;
+  sort: SortKey;
+  mode: Mode;
+  confirm: { prompt: string; command: Command } | null;
+  /** The command to run next; `seq` changes each time so the runner sees repeats. */
+  effect: { seq: number; command: Command } | null;
+  status: Status | null;
+  /** The last refresh failed with this message; `data` is the last good one. */
+  error: string | null;
+  data: Snapshot | null;
+  events: StoredEvent[];
+  size: Size;
+  quit: boolean;
+}
+
+export type Action =
+  | { type: 'key'; input: string; key: KeyPress }
+  | { type: 'pane'; pane: PaneId }
+  | { type: 'cyclePane'; delta: number }
+  | { type: 'move'; delta: number }
+  | { type: 'page'; delta: number }
+  | { type: 'edge'; end: boolean }
+  | { type: 'open' }
+  | { type: 'back' }
+  | { type: 'tab'; delta: number }
+  | { type: 'sort' }
+  | { type: 'help' }
+  | { type: 'filterStart' }
+  | { type: 'filterType'; text: string }
+  | { type: 'filterErase' }
+  | { type: 'filterDone'; keep: boolean }
+  | { type: 'intent'; intent: Intent }
+  | { type: 'confirm'; yes: boolean }
+  | { type: 'quit' }
+  | { type: 'data'; snapshot: Snapshot }
+  | { type: 'fetchFailed'; message: string }
+  | { type: 'events'; events: StoredEvent[] }
+  | { type: 'eventsFailed'; message: string }
+  | { type: 'commandDone'; command: Command; ok: boolean; message: string }
+  | { type: 'resize'; size: Size };
