@@ -1,6 +1,7 @@
 import type { JobEnvelope } from '../../core/envelope.js';
 import { newToken } from '../../core/ids.js';
 import { DriverError } from '../errors.js';
+import { failedJobRecord } from '../records.js';
 import type {
   AckOptions,
   Driver,
@@ -193,19 +194,8 @@ export class MemoryDriver extends MemoryAuxiliary implements Driver {
     this.assertOpen();
     const job = this.store.jobs.get(id);
     if (job) return this.record(job, Date.now());
-    const failed = this.store.failed.get(id);
-    if (!failed) return null;
-    return {
-      envelope: clone(failed.envelope),
-      state: 'failed',
-      availableAt: failed.failedAt,
-      reservedBy: null,
-      reservedAt: null,
-      leaseUntil: null,
-      history: clone(failed.history),
-      failedAt: failed.failedAt,
-      error: clone(failed.error),
-    };
+    const failed = this.failedRecord(id);
+    return failed ? failedJobRecord(failed) : null;
   }
 
   private record(job: MemoryJob, now: number): JobRecord {

@@ -1,6 +1,7 @@
 import type { AttemptRecord, JobEnvelope, JobError } from '../../core/envelope.js';
 import type { MetricRow } from '../../core/metrics.js';
 import type { BatchState, CounterMeta, EventInput, StoredEvent, WorkerRecord } from '../types.js';
+import { Waiters } from '../waiters.js';
 
 export interface MemoryJob {
   envelope: JobEnvelope;
@@ -53,7 +54,7 @@ export class MemoryStore {
   readonly metrics = new Map<string, MetricRow>();
   readonly batches = new Map<string, BatchState>();
   private eventSeq = 0;
-  private waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
 
   queue(name: string): MemoryQueue {
     let queue = this.queues.get(name);
@@ -76,25 +77,12 @@ export class MemoryStore {
 
   /** Wake every blocked reserve and event read; they re-check their condition. */
   wake(): void {
-    const waiters = [...this.waiters];
-    this.waiters.clear();
-    for (const waiter of waiters) waiter();
+    this.waiters.wakeAll();
   }
 
   /** Resolve on the next wake-up, after `ms`, or on abort, whichever comes first. */
   waitForChange(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted || ms <= 0) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiters.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return this.waiters.wait(ms, signal);
   }
 
   uniqueHolder(key: string, now: number): string | null {

@@ -1,4 +1,5 @@
 import type { AttemptRecord, JobEnvelope } from '../../core/envelope.js';
+import { failedJobRecord } from '../records.js';
 import type { FailedRecord, JobRecord, LiveJobState, QueueStats } from '../types.js';
 import { RedisAuxiliary } from './auxiliary.js';
 import type { RedisKeys } from './keys.js';
@@ -61,18 +62,7 @@ export abstract class RedisQueries extends RedisAuxiliary {
     const queue = await this.findQueue(id);
     if (queue) return (await this.readLive(this.keys.queue(queue), [id]))[0] ?? null;
     const failed = await this.failedGet(id);
-    if (!failed) return null;
-    return {
-      envelope: failed.envelope,
-      state: 'failed',
-      availableAt: failed.failedAt,
-      reservedBy: null,
-      reservedAt: null,
-      leaseUntil: null,
-      history: failed.history,
-      failedAt: failed.failedAt,
-      error: failed.error,
-    };
+    return failed ? failedJobRecord(failed) : null;
   }
 
   async jobList(options: { queue: string; state: LiveJobState; limit: number; offset?: number }): Promise<JobRecord[]> {

@@ -1,6 +1,7 @@
 import type { AttemptRecord, JobEnvelope } from '../../core/envelope.js';
 import { newToken } from '../../core/ids.js';
 import { DriverError } from '../errors.js';
+import { failedJobRecord } from '../records.js';
 import type {
   AckOptions,
   Driver,
@@ -240,18 +241,7 @@ export class SqliteDriver extends SqliteAuxiliary implements Driver {
       const row = this.q.jobGet.get(id) as JobRow | undefined;
       if (row) return rowToRecord(row, Date.now());
       const failed = this.failedById(id);
-      if (!failed) return null;
-      return {
-        envelope: failed.envelope,
-        state: 'failed',
-        availableAt: failed.failedAt,
-        reservedBy: null,
-        reservedAt: null,
-        leaseUntil: null,
-        history: failed.history,
-        failedAt: failed.failedAt,
-        error: failed.error,
-      };
+      return failed ? failedJobRecord(failed) : null;
     });
   }
 

@@ -1,5 +1,6 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { Waiters } from '../waiters.js';
 
 /**
  * Cross-process wake-ups without a busy poll: every commit by any process appends to the WAL
@@ -8,7 +9,7 @@ import { basename, dirname } from 'node:path';
  */
 export class WalWatcher {
   private watcher: FSWatcher | null = null;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
 
   constructor(private readonly dbPath: string) {}
 
@@ -31,27 +32,13 @@ export class WalWatcher {
   }
 
   wakeAll(): void {
-    const waiters = [...this.waiters];
-    this.waiters.clear();
-    for (const waiter of waiters) waiter();
+    this.waiters.wakeAll();
   }
 
-  /** Resolve on a change to the store, after `ms`, or on abort. */
   /** The watch stays open once started (it does not keep the process alive), so no commit is missed between waits. */
   wait(ms: number, signal?: AbortSignal): Promise<void> {
     this.ensureWatching();
-    return new Promise((resolve) => {
-      if (signal?.aborted || ms <= 0) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiters.add(done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+    return this.waiters.wait(ms, signal);
   }
 
   close(): void {
