@@ -26,7 +26,7 @@ export function registerStatus(program: Command, io: Io): void {
           while (!stop.signal.aborted) {
             if (io.stdout.isTTY) io.stdout.write('\x1b[H\x1b[2J');
             await renderOnce(session);
-            await new Promise((resolve) => setTimeout(resolve, intervalMs).unref());
+            await new Promise((resolve) => setTimeout(resolve, intervalMs));
           }
         } finally {
           process.off('SIGINT', onSignal);

@@ -238,6 +238,20 @@ describe.each(STORES)('on %s', (store) => {
       expect(worker.output().stderr).toMatch(/worker stopped \(restart\)/);
     });
 
+    it('--max-time stops an idle worker, and status --watch refreshes until interrupted', async () => {
+      const started = Date.now();
+      const worker = await project.run(['work', '--max-time', '1s', '--sleep', '200ms']);
+      expect(worker.code).toBe(0);
+      expect(worker.stderr).toMatch(/worker stopped \(max_time\)/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+
+      await project.run(['dispatch', '--job', 'Record']);
+      const watch = project.spawn(['status', '--watch', '--interval', '200ms']);
+      await waitFor(() => (watch.output().stdout.match(/^default\s+1\s/gm) ?? []).length >= 2, 10_000, 'two refreshes');
+      watch.kill('SIGINT');
+      expect(await watch.exited).toBe(0);
+    });
+
     it('--max-jobs and --once stop the worker', async () => {
       await project.run(['dispatch', '-'], { input: '{"job":"Record"}\n{"job":"Record"}\n{"job":"Record"}\n' });
       expect(lines((await project.run(['work', '--max-jobs', '2'])).stdout)).toHaveLength(2);

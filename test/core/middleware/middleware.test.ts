@@ -181,6 +181,21 @@ describe('rateLimited and skip', () => {
     expect(results.filter((r) => r.status === 'released')[0]?.reason).toMatch(/rate limit rate:api reached/);
   });
 
+  it('keeps a separate window per key when the limiter has `by`', async () => {
+    await dispatch(driver, [
+      { name: 'Call', data: { tenant: 'a' } },
+      { name: 'Call', data: { tenant: 'b' } },
+      { name: 'Call', data: { tenant: 'a' } },
+    ]);
+    const results = await workUntilEmpty(
+      driver,
+      { Call: { middleware: () => [rateLimited('perTenant')], handle() {} } },
+      { limiters: { perTenant: { max: 1, per: '1s', by: (data) => (data as { tenant: string }).tenant } } },
+    );
+    expect(results.map((r) => r.status)).toEqual(['completed', 'completed', 'released', 'completed']);
+    expect(results[2]?.reason).toMatch(/rate:perTenant:a reached/);
+  });
+
   it('skipIf drops the job as done', async () => {
     await dispatch(driver, [
       { name: 'S', data: { skip: true } },
