@@ -1,8 +1,16 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+import { readFileSync } from 'node:fs';
 
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
-// Every store handle is closed by now; exit once output is flushed rather than wait for a
-// library's stray timer (ioredis keeps its connect timer after a refused connection).
-process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+  // Answered without loading the CLI: scripts call this often, and it should be instant.
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`${version}\n`);
+} else {
+  const { main } = await import('../dist/cli.js');
+  const code = await main(args);
+  process.exitCode = code;
+  // Every store handle is closed by now; exit once output is flushed rather than wait for a
+  // library's stray timer (ioredis keeps its connect timer after a refused connection).
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}

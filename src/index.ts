@@ -26,6 +26,7 @@ export { skipIf, skipUnless } from './core/middleware/skip.js';
 export { throttlesExceptions } from './core/middleware/throttles-exceptions.js';
 export type { Middleware } from './core/middleware/types.js';
 export { withoutOverlapping } from './core/middleware/without-overlapping.js';
+export { createSqliteOutbox, type SqliteOutbox } from './core/outbox.js';
 export { PendingDispatch } from './core/pending-dispatch.js';
 export {
   type CreateQueueOptions,

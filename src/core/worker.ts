@@ -83,10 +83,6 @@ export class Worker {
   private startedAt = 0;
   private lastRestartCheck = 0;
   private lastYield = 0;
-  private readonly fetched: ReservedJob[] = [];
-  private fetching: Promise<void> | null = null;
-  private idleSlots = 0;
-  private reserveFailures = 0;
   private readonly metrics = new MetricsAggregator();
 
   constructor(options: WorkerOptions) {
@@ -128,7 +124,6 @@ export class Worker {
     } finally {
       clearInterval(heartbeat);
       clearInterval(flush);
-      await this.returnUnstarted();
       await this.flushMetrics();
       const reason = this.stopReason ?? 'interrupted';
       await driver.eventsAppend([{ name: 'worker.stopped', workerId: this.id, details: { reason } }]).catch(() => {});
@@ -138,18 +133,28 @@ export class Worker {
   }
 
   private async slot(): Promise<void> {
+    const { driver, queues, leaseMs, sleepMs } = this.options;
+    let failures = 0;
     while (!this.stopping) {
-      let job: ReservedJob | undefined;
+      let reserved: ReservedJob[];
       try {
-        job = await this.nextJob();
-        this.reserveFailures = 0;
+        reserved = await driver.jobReserve({
+          queues,
+          workerId: this.id,
+          leaseMs,
+          limit: 1,
+          blockMs: sleepMs,
+          signal: this.idle.signal,
+          emitEvents: true,
+        });
+        failures = 0;
       } catch (error) {
-        this.reserveFailures += 1;
-        if (this.reserveFailures === 1)
-          this.options.onWarning?.(`cannot reserve jobs: ${errorMessage(error)}; retrying`);
-        await sleep(Math.min(100 * 2 ** this.reserveFailures, 5000), this.idle.signal);
+        failures += 1;
+        if (failures === 1) this.options.onWarning?.(`cannot reserve jobs: ${errorMessage(error)}; retrying`);
+        await sleep(Math.min(100 * 2 ** failures, 5000), this.idle.signal);
         continue;
       }
+      const job = reserved[0];
       if (!job) {
         if (this.options.stopWhenEmpty && !this.stopping && (await this.queuesEmpty())) this.stop('empty');
         await this.checkRestart();
@@ -164,48 +169,6 @@ export class Worker {
         await new Promise<void>((resolve) => setImmediate(resolve));
         this.lastYield = Date.now();
       }
-    }
-  }
-
-  /**
-   * Idle slots share one reserve call that takes as many jobs as there are idle slots, so fifty
-   * slots cost one round trip, not fifty. Nothing is fetched beyond the idle slots.
-   */
-  private async nextJob(): Promise<ReservedJob | undefined> {
-    this.idleSlots += 1;
-    try {
-      const buffered = this.fetched.shift();
-      if (buffered || this.stopping) return buffered;
-      this.fetching ??= this.fetch().finally(() => {
-        this.fetching = null;
-      });
-      await this.fetching;
-      return this.fetched.shift();
-    } finally {
-      this.idleSlots -= 1;
-    }
-  }
-
-  private async fetch(): Promise<void> {
-    const { driver, queues, leaseMs, sleepMs } = this.options;
-    const jobs = await driver.jobReserve({
-      queues,
-      workerId: this.id,
-      leaseMs,
-      limit: this.options.once ? 1 : Math.max(1, this.idleSlots),
-      blockMs: sleepMs,
-      signal: this.idle.signal,
-      emitEvents: true,
-    });
-    this.fetched.push(...jobs);
-  }
-
-  /** Jobs fetched but never started when the worker stops go back at once, without using a try. */
-  private async returnUnstarted(): Promise<void> {
-    for (const job of this.fetched.splice(0)) {
-      await this.options.driver
-        .jobRelease({ id: job.envelope.id, token: job.token, delayMs: 0, kind: 'lockWait' })
-        .catch(() => {});
     }
   }
 

@@ -53,8 +53,6 @@ export interface ConnectOptions {
 export function connect(options: ConnectOptions): Redis {
   const settings: RedisOptions = {
     lazyConnect: true,
-    // Commands issued in the same tick (acknowledgements of concurrent slots) share one write.
-    enableAutoPipelining: true,
     connectTimeout: options.connectTimeoutMs,
     maxRetriesPerRequest: options.reconnect ? null : 1,
     enableOfflineQueue: options.reconnect,

@@ -18,9 +18,9 @@ import type {
 } from '../types.js';
 import { SqliteAuxiliary } from './auxiliary.js';
 import { openDatabase } from './connection.js';
+import { pushEnvelopes } from './push.js';
 import { type JobRow, rowToEnvelope, SqliteStatements } from './statements.js';
 
-const DAY_MS = 86_400_000;
 const HISTORY_CAP = 20;
 /** Longest wait between store checks while blocked, in case a file-watch event is missed. */
 const SAFETY_POLL_MS = 500;
@@ -50,58 +50,9 @@ export class SqliteDriver extends SqliteAuxiliary implements Driver {
   }
 
   async jobPush(envelopes: JobEnvelope[], options: PushOptions = {}): Promise<PushResult[]> {
-    const ttl = options.idempotencyTtlMs ?? DAY_MS;
     return this.write(() => {
-      const q = this.q;
-      const now = Date.now();
-      const results: PushResult[] = [];
-      const stored = new Set<string>();
-      for (const e of envelopes) {
-        if (e.idempotencyKey) {
-          const seen = q.idempotencyGet.get(e.idempotencyKey, now) as { job_id: string } | undefined;
-          if (seen) {
-            results.push({ id: e.id, status: 'existing', idempotencyKey: e.idempotencyKey, existingId: seen.job_id });
-            continue;
-          }
-        }
-        if (e.unique) {
-          const holder = q.uniqueHolder.get(e.unique.key, now) as { owner: string } | undefined;
-          if (holder) {
-            results.push({ id: e.id, status: 'duplicate', uniqueKey: e.unique.key, heldBy: holder.owner });
-            continue;
-          }
-          q.uniqueClaim.run(e.unique.key, e.id, e.unique.ttl === null ? null : now + e.unique.ttl * 1000);
-        }
-        if (e.idempotencyKey) q.idempotencyPut.run(e.idempotencyKey, e.id, now + ttl);
-        try {
-          q.jobInsert.run(
-            e.id,
-            e.queue,
-            e.name,
-            JSON.stringify(e),
-            e.availableAt,
-            e.attempts,
-            e.exceptions,
-            e.lockWaits,
-            e.unique?.key ?? null,
-          );
-        } catch (error) {
-          if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-            throw new DriverError('INVALID', `job id ${e.id} already exists`);
-          }
-          throw error;
-        }
-        if (!this.knownQueues.has(e.queue)) {
-          q.queueEnsure.run(e.queue);
-          this.knownQueues.add(e.queue);
-        }
-        stored.add(e.id);
-        results.push({ id: e.id, status: 'queued' });
-      }
-      this.insertEvents(
-        options.events?.filter((event) => !event.jobId || stored.has(event.jobId)),
-        now,
-      );
+      const { results, events } = pushEnvelopes(this.q, envelopes, options, this.knownQueues);
+      this.insertEvents(events, Date.now());
       return results;
     });
   }

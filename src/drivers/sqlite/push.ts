@@ -1,0 +1,66 @@
+import type { JobEnvelope } from '../../core/envelope.js';
+import { DriverError } from '../errors.js';
+import type { EventInput, PushOptions, PushResult } from '../types.js';
+import type { SqliteStatements } from './statements.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Insert envelopes inside the caller's transaction (the driver's own, or an application's for
+ * the outbox): idempotency and unique keys are checked and claimed with the inserts. Returns the
+ * results and the events of the jobs actually stored, for the caller to write.
+ */
+export function pushEnvelopes(
+  q: SqliteStatements,
+  envelopes: JobEnvelope[],
+  options: PushOptions,
+  knownQueues: Set<string>,
+): { results: PushResult[]; events: EventInput[] } {
+  const ttl = options.idempotencyTtlMs ?? DAY_MS;
+  const now = Date.now();
+  const results: PushResult[] = [];
+  const stored = new Set<string>();
+  for (const e of envelopes) {
+    if (e.idempotencyKey) {
+      const seen = q.idempotencyGet.get(e.idempotencyKey, now) as { job_id: string } | undefined;
+      if (seen) {
+        results.push({ id: e.id, status: 'existing', idempotencyKey: e.idempotencyKey, existingId: seen.job_id });
+        continue;
+      }
+    }
+    if (e.unique) {
+      const holder = q.uniqueHolder.get(e.unique.key, now) as { owner: string } | undefined;
+      if (holder) {
+        results.push({ id: e.id, status: 'duplicate', uniqueKey: e.unique.key, heldBy: holder.owner });
+        continue;
+      }
+      q.uniqueClaim.run(e.unique.key, e.id, e.unique.ttl === null ? null : now + e.unique.ttl * 1000);
+    }
+    if (e.idempotencyKey) q.idempotencyPut.run(e.idempotencyKey, e.id, now + ttl);
+    try {
+      q.jobInsert.run(
+        e.id,
+        e.queue,
+        e.name,
+        JSON.stringify(e),
+        e.availableAt,
+        e.attempts,
+        e.exceptions,
+        e.lockWaits,
+        e.unique?.key ?? null,
+      );
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+        throw new DriverError('INVALID', `job id ${e.id} already exists`);
+      throw error;
+    }
+    if (!knownQueues.has(e.queue)) {
+      q.queueEnsure.run(e.queue);
+      knownQueues.add(e.queue);
+    }
+    stored.add(e.id);
+    results.push({ id: e.id, status: 'queued' });
+  }
+  const events = options.events?.filter((event) => !event.jobId || stored.has(event.jobId)) ?? [];
+  return { results, events };
+}
