@@ -1,9 +1,6 @@
 import type Database from 'better-sqlite3';
-import { type MetricRow, mergeRow } from '../../core/metrics.js';
-import { applyBatchOutcome } from '../batch-record.js';
 import { DriverError } from '../errors.js';
 import type {
-  BatchState,
   CounterMeta,
   CounterState,
   EventInput,
@@ -70,13 +67,6 @@ export abstract class SqliteAuxiliary {
       workerPut: p('INSERT OR REPLACE INTO workers (id, info, last_beat_at) VALUES (?, ?, ?)'),
       workerList: p('SELECT * FROM workers WHERE last_beat_at >= ? ORDER BY id'),
       workerDelete: p('DELETE FROM workers WHERE id = ?'),
-      metricGet: p('SELECT data FROM metrics WHERE minute = ? AND queue = ? AND job = ?'),
-      metricPut: p('INSERT OR REPLACE INTO metrics (minute, queue, job, data) VALUES (?, ?, ?, ?)'),
-      metricsSince: p('SELECT data FROM metrics WHERE minute >= ? ORDER BY minute'),
-      metricsPrune: p('DELETE FROM metrics WHERE minute < ?'),
-      batchGet: p('SELECT data FROM batches WHERE id = ?'),
-      batchPut: p('INSERT OR REPLACE INTO batches (id, created_at, data) VALUES (?, ?, ?)'),
-      batchList: p('SELECT data FROM batches ORDER BY created_at DESC, id DESC LIMIT ?'),
       metaGet: p('SELECT value FROM meta WHERE key = ?'),
       metaPut: p('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
     };
@@ -325,64 +315,6 @@ export abstract class SqliteAuxiliary {
 
   async workerRemove(id: string): Promise<void> {
     this.write(() => this.s.workerDelete.run(id));
-  }
-
-  async batchCreate(batch: BatchState): Promise<void> {
-    this.write(() => this.s.batchPut.run(batch.id, batch.createdAt, JSON.stringify(batch)));
-  }
-
-  /** Read, apply and write back inside one BEGIN IMMEDIATE transaction: no other writer interleaves. */
-  async batchRecord(options: { id: string; jobId: string; outcome: 'succeeded' | 'failed' }) {
-    return this.write(() => {
-      const row = this.s.batchGet.get(options.id) as { data: string } | undefined;
-      if (!row) return null;
-      const next = applyBatchOutcome(JSON.parse(row.data) as BatchState, options.jobId, options.outcome);
-      const { firstFailure: _first, ...state } = next;
-      this.s.batchPut.run(state.id, state.createdAt, JSON.stringify(state));
-      return next;
-    });
-  }
-
-  async batchGet(id: string): Promise<BatchState | null> {
-    return this.read(() => {
-      const row = this.s.batchGet.get(id) as { data: string } | undefined;
-      return row ? (JSON.parse(row.data) as BatchState) : null;
-    });
-  }
-
-  async batchCancel(id: string): Promise<BatchState | null> {
-    return this.write(() => {
-      const row = this.s.batchGet.get(id) as { data: string } | undefined;
-      if (!row) return null;
-      const state = JSON.parse(row.data) as BatchState;
-      state.cancelledAt ??= Date.now();
-      this.s.batchPut.run(state.id, state.createdAt, JSON.stringify(state));
-      return state;
-    });
-  }
-
-  async batchList(options: { limit: number }): Promise<BatchState[]> {
-    return this.read(() =>
-      (this.s.batchList.all(options.limit) as { data: string }[]).map((r) => JSON.parse(r.data) as BatchState),
-    );
-  }
-
-  async metricsAdd(rows: MetricRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    this.write(() => {
-      for (const row of rows) {
-        const stored = this.s.metricGet.get(row.minute, row.queue, row.job) as { data: string } | undefined;
-        const merged = stored ? mergeRow(JSON.parse(stored.data) as MetricRow, row) : row;
-        this.s.metricPut.run(row.minute, row.queue, row.job, JSON.stringify(merged));
-      }
-      this.s.metricsPrune.run(Date.now() - 86_400_000);
-    });
-  }
-
-  async metricsRead(options: { since: number }): Promise<MetricRow[]> {
-    return this.read(() =>
-      (this.s.metricsSince.all(options.since) as { data: string }[]).map((r) => JSON.parse(r.data) as MetricRow),
-    );
   }
 
   async metaGet(key: string): Promise<string | null> {

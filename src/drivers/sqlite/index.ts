@@ -16,9 +16,9 @@ import type {
   ReservedJob,
   ReserveOptions,
 } from '../types.js';
-import { SqliteAuxiliary } from './auxiliary.js';
 import { openDatabase } from './connection.js';
 import { pushEnvelopes } from './push.js';
+import { SqliteRecords } from './records.js';
 import { type JobRow, rowToEnvelope, SqliteStatements } from './statements.js';
 
 const HISTORY_CAP = 20;
@@ -34,7 +34,7 @@ export interface SqliteDriverOptions {
  * The embedded default store on better-sqlite3: WAL mode, each state change one synchronous
  * BEGIN IMMEDIATE transaction, reservations checked by token (compare-and-swap).
  */
-export class SqliteDriver extends SqliteAuxiliary implements Driver {
+export class SqliteDriver extends SqliteRecords implements Driver {
   readonly kind = 'sqlite';
   readonly description: string;
   readonly capabilities = { crossProcess: true, blockingReserve: true, inline: false, cluster: false };
