@@ -117,6 +117,13 @@ describe.each(STORES)('on %s', (store) => {
       const status = JSON.parse((await project.run(['status', '--json'])).stdout).queues[0];
       expect(status.jobsPerMinute).toBeCloseTo(13 / 5, 1);
       expect((await project.run(['metrics'])).stdout).toMatch(/^m\s+/m);
+      const port = 20_000 + Math.floor(Math.random() * 20_000);
+      const exporter = project.spawn(['metrics', '--prometheus', `127.0.0.1:${port}`]);
+      await waitFor(() => exporter.output().stderr.includes('serving Prometheus metrics'), 10_000, 'the exporter');
+      const scraped = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      exporter.kill('SIGINT');
+      expect(await exporter.exited).toBe(0);
+      expect(scraped).toMatch(/^qtool_queue_processed_total\{queue="m"\} 12$/m);
       const prom = (await project.run(['metrics', '--prometheus'])).stdout;
       expect(prom).toMatch(/^qtool_queue_processed_total\{queue="m"\} 12$/m);
       expect(prom).toMatch(/^qtool_job_failure_ratio\{queue="m",job="Fail"\} 1$/m);
