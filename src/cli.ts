@@ -14,6 +14,7 @@ import { registerStatus } from './commands/status.js';
 import { registerTail } from './commands/tail.js';
 import { registerThrottle } from './commands/throttle.js';
 import { registerTop } from './commands/top.js';
+import { registerWhy } from './commands/why.js';
 import { registerWork } from './commands/work.js';
 import { maskUrl } from './core/connection.js';
 import { QtoolError } from './core/errors.js';
@@ -63,6 +64,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   registerThrottle(program, io);
   registerTail(program, io);
   registerMetrics(program, io);
+  registerWhy(program, io);
   registerTop(program, io);
   for (const command of program.commands) command.exitOverride().showSuggestionAfterError(true);
 

@@ -233,6 +233,8 @@ export interface JobRecord {
   history: AttemptRecord[];
   failedAt: number | null;
   error: JobError | null;
+  /** The lock, throttle or rate-limit key a held-back job waits for (null otherwise). */
+  waitingOn?: string | null;
 }
 
 export interface FailedRecord {

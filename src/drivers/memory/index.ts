@@ -208,6 +208,7 @@ export class MemoryDriver extends MemoryQueues implements Driver {
       history: clone(job.history),
       failedAt: null,
       error: null,
+      waitingOn: job.state === 'ready' ? (job.waitingOn ?? null) : null,
     };
   }
 

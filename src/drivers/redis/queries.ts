@@ -17,7 +17,7 @@ export abstract class RedisQueries extends RedisAuxiliary {
     readyScore: string | null,
     now: number,
   ): JobRecord {
-    const [attempts, exceptions, lockWaits, , worker, reservedAt] = (state ?? '0\t0\t0').split('\t');
+    const [attempts, exceptions, lockWaits, , worker, reservedAt, , waitingOn] = (state ?? '0\t0\t0').split('\t');
     const envelope = JSON.parse(payload) as JobEnvelope;
     Object.assign(envelope, {
       attempts: Number(attempts),
@@ -36,6 +36,7 @@ export abstract class RedisQueries extends RedisAuxiliary {
       history: parseList(history),
       failedAt: null,
       error: null,
+      waitingOn: reserved ? null : waitingOn || null,
     };
   }
 

@@ -372,6 +372,7 @@ function rowToRecord(row: JobRow, now: number): JobRecord {
     history: row.history ? JSON.parse(row.history) : [],
     failedAt: null,
     error: null,
+    waitingOn: reserved ? null : row.waiting_on,
   };
 }
 

@@ -19,6 +19,7 @@ export interface JobRow {
   worker_id: string | null;
   reserved_at: number | null;
   history: string | null;
+  waiting_on: string | null;
 }
 
 /** The stored envelope with the counters that live in their own columns. */

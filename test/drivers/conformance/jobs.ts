@@ -126,7 +126,9 @@ export function jobCases(factory: StoreFactory): void {
       waitingOn: 'overlap:TestJob:k',
     });
     expect((await driver.queueStats())[0]).toMatchObject({ pending: 1, waiting: 1 });
+    expect((await driver.jobGet(e.id))?.waitingOn).toBe('overlap:TestJob:k');
     [job] = await reserve();
+    expect((await driver.jobGet(e.id))?.waitingOn ?? null).toBeNull();
     expect((await driver.queueStats())[0]).toMatchObject({ reserved: 1, waiting: 0 });
     await driver.jobRelease({
       id: e.id,

@@ -11,6 +11,7 @@ if ARGV[4] == 'lockWait' then
   s.lockWaits = s.lockWaits + 1
 end
 s.token, s.worker, s.reservedAt = '', '', ''
+s.waiting = ARGV[8]
 write_state(KEYS[3], ARGV[1], s)
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[1])

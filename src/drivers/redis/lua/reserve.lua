@@ -23,6 +23,7 @@ for _, id in ipairs(ids) do
   s.token = ARGV[4]
   s.worker = ARGV[1]
   s.reservedAt = tostring(now)
+  s.waiting = ''
   write_state(KEYS[4], id, s)
   local payload = redis.call('HGET', KEYS[3], id)
   taken[#taken + 1] = { id, payload, s.attempts, s.exceptions, s.lockWaits, now, lease_until }

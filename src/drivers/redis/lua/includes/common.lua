@@ -10,18 +10,18 @@ local function split(s)
   return out
 end
 
--- state: attempts, exceptions, lockWaits, token, worker, reservedAt, uniqueKey
+-- state: attempts, exceptions, lockWaits, token, worker, reservedAt, uniqueKey, waitingOn
 local function read_state(key, id)
   local raw = redis.call('HGET', key, id)
   if not raw then return nil end
   local f = split(raw)
   return { attempts = tonumber(f[1]), exceptions = tonumber(f[2]), lockWaits = tonumber(f[3]),
-           token = f[4], worker = f[5], reservedAt = f[6], unique = f[7] }
+           token = f[4], worker = f[5], reservedAt = f[6], unique = f[7], waiting = f[8] }
 end
 
 local function write_state(key, id, s)
   redis.call('HSET', key, id, table.concat({ s.attempts, s.exceptions, s.lockWaits, s.token or '', s.worker or '',
-    s.reservedAt or '', s.unique or '' }, '\t'))
+    s.reservedAt or '', s.unique or '', s.waiting or '' }, '\t'))
 end
 
 -- Events arrive as a JSON list of already-encoded events (never re-encoded here: cjson would turn
