@@ -5,6 +5,7 @@ import { registerChain } from './commands/chain.js';
 import type { Io } from './commands/context.js';
 import { registerDispatch } from './commands/dispatch.js';
 import { registerFailed } from './commands/failed.js';
+import { registerInit } from './commands/init.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerLocks } from './commands/locks.js';
 import { registerMetrics } from './commands/metrics.js';
@@ -65,6 +66,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   registerTail(program, io);
   registerMetrics(program, io);
   registerWhy(program, io);
+  registerInit(program, io);
   registerTop(program, io);
   for (const command of program.commands) command.exitOverride().showSuggestionAfterError(true);
 
