@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { registerBatch } from './commands/batch.js';
 import { registerChain } from './commands/chain.js';
+import { registerCompletion } from './commands/completion.js';
 import type { Io } from './commands/context.js';
 import { registerDispatch } from './commands/dispatch.js';
 import { registerFailed } from './commands/failed.js';
@@ -67,6 +68,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   registerMetrics(program, io);
   registerWhy(program, io);
   registerInit(program, io);
+  registerCompletion(program, io);
   registerTop(program, io);
   for (const command of program.commands) command.exitOverride().showSuggestionAfterError(true);
 

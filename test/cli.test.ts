@@ -27,6 +27,32 @@ describe('qtool CLI basics', () => {
     expect((await project.run(['dispatch', '--help'])).stdout).toMatch(/Examples:/);
   });
 
+  it('prints completion scripts; the bash one completes commands, subcommands and flags', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const script = (await project.run(['completion', 'bash'])).stdout;
+    const complete = (words: string[]) =>
+      spawnSync(
+        'bash',
+        [
+          '-c',
+          `${script}\nCOMP_WORDS=(${words.join(' ')}); COMP_CWORD=${words.length - 1}; _qtool; echo "\${COMPREPLY[@]}"`,
+        ],
+        {
+          encoding: 'utf8',
+        },
+      ).stdout.trim();
+    expect(complete(['qtool', 'fai'])).toBe('failed');
+    expect(complete(['qtool', 'failed', 'pr'])).toBe('prune');
+    expect(complete(['qtool', 'work', '--con'])).toBe('--concurrency');
+    expect((await project.run(['completion', 'zsh'])).stdout).toMatch(/^#compdef qtool/);
+    expect((await project.run(['completion', 'fish'])).stdout).toMatch(
+      /complete -c qtool -n '__fish_seen_subcommand_from work' -l concurrency/,
+    );
+    const bad = await project.run(['completion', 'tcsh']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('qtool: completion: unknown shell "tcsh" (bash, zsh or fish)');
+  });
+
   it('suggests the nearest command for a typo, exit 2', async () => {
     const result = await project.run(['dispatc']);
     expect(result.code).toBe(2);
