@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { dispatchJobs } from '../core/dispatch.js';
+import { dryRunDispatch } from '../core/dry-run.js';
 import { type DispatchInput, entryToInput, withDefaults } from '../core/envelope-builder.js';
 import { InputError } from '../core/errors.js';
 import { readJobFile, validate } from '../core/jobfile.js';
@@ -21,6 +22,7 @@ interface DispatchFlags {
   uniqueFor?: string;
   idempotencyKey?: string;
   quiet?: boolean;
+  dryRun?: boolean;
 }
 
 export function registerDispatch(program: Command, io: Io): void {
@@ -40,6 +42,7 @@ export function registerDispatch(program: Command, io: Io): void {
     .option('--unique-for <duration>', 'how long the unique key is held at most (default: until the job ends)')
     .option('--idempotency-key <key>', "a repeat within 24h returns the first job's id instead of dispatching")
     .option('-q, --quiet', 'print only the ids')
+    .option('--dry-run', 'validate and report what would happen to each job now; change nothing')
     .addHelpText(
       'after',
       `
@@ -56,6 +59,15 @@ Examples:
       const inputs = await readInputs(file, flags, io);
       const jobs = inputs.map((input) => withDefaults(input, defaults));
       await withSession(io, command, async (session) => {
+        if (flags.dryRun) {
+          const report = await dryRunDispatch(session.driver, jobs, {
+            jobs: session.loaded.config.jobs,
+            connectionName: session.target.name,
+          });
+          if (session.globals.json) return session.printJson({ dryRun: true, jobs: report });
+          for (const r of report) session.print(`${jobs.length > 1 ? `${r.index}: ` : ''}${r.job}: ${r.detail}`);
+          return;
+        }
         const progress = jobs.length >= 5000 ? createProgress(io, 'dispatch', jobs.length) : null;
         const outcome = await dispatchJobs(session.driver, jobs, {
           jobs: session.loaded.config.jobs,

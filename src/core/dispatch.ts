@@ -38,8 +38,28 @@ export async function dispatchJobs(
   options: DispatchOptions = {},
 ): Promise<DispatchOutcome> {
   const now = await driver.now();
+  const envelopes = prepareEnvelopes(driver, inputs, options, now);
+
+  const results: PushResult[] = [];
+  const batch = options.batchSize ?? PUSH_BATCH;
+  for (let start = 0; start < envelopes.length; start += batch) {
+    const slice = envelopes.slice(start, start + batch);
+    results.push(...(await driver.jobPush(slice, { events: slice.map(dispatchedEvent) })));
+    options.onProgress?.(Math.min(start + batch, envelopes.length), envelopes.length);
+  }
+  const ran = driver.capabilities.inline ? await runInline(driver, envelopes, results, options) : [];
+  return { results, ran };
+}
+
+/** The envelopes a dispatch would push: definition defaults applied, sizes checked. */
+export function prepareEnvelopes(
+  driver: Driver,
+  inputs: DispatchInput[],
+  options: DispatchOptions,
+  now: number,
+): JobEnvelope[] {
   const maxBytes = options.maxJobBytes ?? DEFAULT_MAX_JOB_BYTES;
-  const envelopes = inputs.map((input, index) => {
+  return inputs.map((input, index) => {
     const definition = options.jobs?.[input.name];
     const envelope = buildEnvelope(
       {
@@ -60,16 +80,6 @@ export async function dispatchJobs(
     }
     return envelope;
   });
-
-  const results: PushResult[] = [];
-  const batch = options.batchSize ?? PUSH_BATCH;
-  for (let start = 0; start < envelopes.length; start += batch) {
-    const slice = envelopes.slice(start, start + batch);
-    results.push(...(await driver.jobPush(slice, { events: slice.map(dispatchedEvent) })));
-    options.onProgress?.(Math.min(start + batch, envelopes.length), envelopes.length);
-  }
-  const ran = driver.capabilities.inline ? await runInline(driver, envelopes, results, options) : [];
-  return { results, ran };
 }
 
 function dispatchedEvent(envelope: JobEnvelope) {

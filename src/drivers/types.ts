@@ -104,6 +104,8 @@ export interface Driver {
   // ---- unique keys (outside push) ----
   /** Free a unique key when `owner` (a job id) holds it. */
   uniqueRelease(options: { key: string; owner: string }): Promise<boolean>;
+  /** The job an idempotency key points to while its window lasts (queue: where it was dispatched), else null. */
+  idempotencyGet(options: { key: string; queue: string }): Promise<string | null>;
   /** Current holder of a unique key, null when free or expired. */
   uniqueGet(key: string): Promise<{ key: string; owner: string; expiresAt: number | null } | null>;
 

@@ -120,6 +120,12 @@ export abstract class MemoryAuxiliary {
     return true;
   }
 
+  async idempotencyGet(options: { key: string; queue: string }): Promise<string | null> {
+    this.assertOpen();
+    const seen = this.store.idempotency.get(options.key);
+    return seen && seen.expiresAt > Date.now() ? seen.id : null;
+  }
+
   async uniqueGet(key: string): Promise<{ key: string; owner: string; expiresAt: number | null } | null> {
     this.assertOpen();
     const owner = this.store.uniqueHolder(key, Date.now());

@@ -110,6 +110,17 @@ export abstract class RedisAuxiliary extends RedisBase {
     return false;
   }
 
+  /** Idempotency keys live with their queue (see docs/redis.md). */
+  async idempotencyGet(options: { key: string; queue: string }): Promise<string | null> {
+    const [raw, now] = await Promise.all([
+      this.run((r) => r.hget(this.keys.queue(options.queue).idempotency, options.key)),
+      this.now(),
+    ]);
+    if (!raw) return null;
+    const [id, expires] = raw.split('\t');
+    return Number(expires) > now ? (id ?? null) : null;
+  }
+
   async uniqueGet(key: string): Promise<{ key: string; owner: string; expiresAt: number | null } | null> {
     const now = await this.now();
     for (const queue of await this.knownQueues()) {

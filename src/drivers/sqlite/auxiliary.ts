@@ -55,6 +55,7 @@ export abstract class SqliteAuxiliary {
       counterBump: p('UPDATE counters SET count = count + 1 WHERE key = ?'),
       counterDelete: p('DELETE FROM counters WHERE key = ? RETURNING expires_at'),
       counterList: p('SELECT * FROM counters WHERE expires_at > ? ORDER BY key'),
+      idempotencyGet: p('SELECT job_id FROM idempotency_keys WHERE key = ? AND expires_at > ?'),
       uniqueGet: p('SELECT * FROM unique_keys WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)'),
       uniqueRelease: p(
         'DELETE FROM unique_keys WHERE key = ? AND owner = ? AND (expires_at IS NULL OR expires_at > ?)',
@@ -269,6 +270,12 @@ export abstract class SqliteAuxiliary {
 
   async uniqueRelease(options: { key: string; owner: string }): Promise<boolean> {
     return this.write(() => this.s.uniqueRelease.run(options.key, options.owner, Date.now()).changes === 1);
+  }
+
+  async idempotencyGet(options: { key: string; queue: string }): Promise<string | null> {
+    return this.read(
+      () => (this.s.idempotencyGet.get(options.key, Date.now()) as { job_id: string } | undefined)?.job_id ?? null,
+    );
   }
 
   async uniqueGet(key: string): Promise<{ key: string; owner: string; expiresAt: number | null } | null> {

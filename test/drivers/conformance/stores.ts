@@ -109,6 +109,8 @@ export function storeCases(factory: StoreFactory): void {
       { id: b.id, status: 'existing', idempotencyKey: 'k', existingId: a.id },
     ]);
     expect(await driver.jobGet(b.id)).toBeNull();
+    expect(await driver.idempotencyGet({ key: 'k', queue: 'default' })).toBe(a.id);
+    expect(await driver.idempotencyGet({ key: 'other', queue: 'default' })).toBeNull();
   });
 
   it('stores events in order with the step that wrote them, and blocks for new ones', async () => {
