@@ -5,6 +5,7 @@ import { registerChain } from './commands/chain.js';
 import { registerCompletion } from './commands/completion.js';
 import type { Io } from './commands/context.js';
 import { registerDispatch } from './commands/dispatch.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerFailed } from './commands/failed.js';
 import { registerInit } from './commands/init.js';
 import { registerJobs } from './commands/jobs.js';
@@ -69,6 +70,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   registerWhy(program, io);
   registerInit(program, io);
   registerCompletion(program, io);
+  registerDoctor(program, io, (code) => {
+    exitCode = code;
+  });
   registerTop(program, io);
   for (const command of program.commands) command.exitOverride().showSuggestionAfterError(true);
 

@@ -157,9 +157,20 @@ export interface Driver {
   metaGet(key: string): Promise<string | null>;
   metaSet(key: string, value: string): Promise<void>;
 
+  /** Store health checks for `qtool doctor` (version, journal mode, integrity, permissions…). */
+  diagnose(): Promise<Diagnosis[]>;
+
   /** Store clock, epoch ms. */
   now(): Promise<number>;
   close(): Promise<void>;
+}
+
+export interface Diagnosis {
+  check: string;
+  ok: boolean;
+  detail: string;
+  /** What to do about a failed check. */
+  fix?: string;
 }
 
 export interface DriverCapabilities {

@@ -238,6 +238,10 @@ export abstract class MemoryAuxiliary {
     this.store.meta.set(key, value);
   }
 
+  async diagnose() {
+    return [{ check: 'store', ok: true, detail: 'in-process memory store (jobs live as long as this process)' }];
+  }
+
   async now(): Promise<number> {
     return Date.now();
   }

@@ -3,6 +3,7 @@ import type {
   BatchState,
   CounterMeta,
   CounterState,
+  Diagnosis,
   EventInput,
   LockRecord,
   StoredEvent,
@@ -252,6 +253,27 @@ export abstract class RedisAuxiliary extends RedisBase {
     const ids = await this.run((r) => r.zrevrange(this.keys.batchIndex, 0, options.limit - 1));
     const states = await Promise.all(ids.map((id) => this.batchGet(id)));
     return states.filter((s): s is BatchState => s !== null);
+  }
+
+  async diagnose(): Promise<Diagnosis[]> {
+    const info = await this.run((r) => r.info('server'));
+    const version = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
+    const [major = 0, minor = 0] = version.split('.').map(Number);
+    const mode = /redis_mode:(\S+)/.exec(info)?.[1] ?? 'standalone';
+    return [
+      {
+        check: 'redis version',
+        ok: major > 6 || (major === 6 && minor >= 2),
+        detail: version,
+        fix: 'qtool needs Redis 6.2 or newer',
+      },
+      {
+        check: 'redis mode',
+        ok: mode !== 'cluster',
+        detail: mode,
+        fix: 'Redis Cluster is not supported yet (see docs/redis.md)',
+      },
+    ];
   }
 
   /** One hash per minute; HINCRBY keeps every field's addition atomic without a script. */
