@@ -94,7 +94,7 @@ export async function runDoctor(driver: Driver, loaded: LoadedConfig): Promise<D
 
   for (const lock of locks) {
     const job = lock.jobId ? await driver.jobGet(lock.jobId) : null;
-    if (!job || job.state !== 'reserved') {
+    if (job?.state !== 'reserved') {
       findings.push({
         check: `lock ${lock.key}`,
         ok: false,
