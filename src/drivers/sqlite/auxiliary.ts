@@ -1,11 +1,8 @@
-import { statfsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { DriverError } from '../errors.js';
 import type {
   CounterMeta,
   CounterState,
-  Diagnosis,
   EventInput,
   LockRecord,
   StoredEvent,
@@ -333,40 +330,6 @@ export abstract class SqliteAuxiliary {
 
   async metaSet(key: string, value: string): Promise<void> {
     this.write(() => this.s.metaPut.run(key, value));
-  }
-
-  async diagnose(): Promise<Diagnosis[]> {
-    const journal = String(this.db.pragma('journal_mode', { simple: true }));
-    const integrity = String(this.db.pragma('quick_check', { simple: true }));
-    const mode = statSync(this.db.name).mode & 0o777;
-    const free = statfsSync(dirname(this.db.name));
-    const freeMb = Math.round((free.bavail * free.bsize) / 1024 / 1024);
-    return [
-      {
-        check: 'sqlite version',
-        ok: true,
-        detail: String((this.db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v),
-      },
-      {
-        check: 'journal mode',
-        ok: journal === 'wal',
-        detail: journal,
-        fix: 'open the store with qtool once more (it sets WAL), or PRAGMA journal_mode=WAL',
-      },
-      {
-        check: 'integrity',
-        ok: integrity === 'ok',
-        detail: integrity,
-        fix: 'restore the file from a backup; run PRAGMA integrity_check for details',
-      },
-      { check: 'file mode', ok: (mode & 0o077) === 0, detail: mode.toString(8), fix: `chmod 600 ${this.db.name}` },
-      {
-        check: 'free disk',
-        ok: freeMb >= 100,
-        detail: `${freeMb} MB`,
-        fix: 'free disk space: SQLite needs room for its WAL and checkpoints',
-      },
-    ];
   }
 
   async now(): Promise<number> {

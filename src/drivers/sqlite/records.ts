@@ -1,11 +1,13 @@
+import { statfsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { type MetricRow, mergeRow } from '../../core/metrics.js';
 import { applyBatchOutcome } from '../batch-record.js';
-import type { BatchState } from '../types.js';
+import type { BatchState, Diagnosis } from '../types.js';
 import { SqliteAuxiliary } from './auxiliary.js';
 import type { WalWatcher } from './wake.js';
 
-/** Batches and per-minute metrics: records updated in place, each in one transaction. */
+/** Batches and per-minute metrics (records updated in place, each in one transaction), and health checks. */
 export abstract class SqliteRecords extends SqliteAuxiliary {
   private readonly r;
 
@@ -79,5 +81,39 @@ export abstract class SqliteRecords extends SqliteAuxiliary {
     return this.read(() =>
       (this.r.metricsSince.all(options.since) as { data: string }[]).map((r) => JSON.parse(r.data) as MetricRow),
     );
+  }
+
+  async diagnose(): Promise<Diagnosis[]> {
+    const journal = String(this.db.pragma('journal_mode', { simple: true }));
+    const integrity = String(this.db.pragma('quick_check', { simple: true }));
+    const mode = statSync(this.db.name).mode & 0o777;
+    const free = statfsSync(dirname(this.db.name));
+    const freeMb = Math.round((free.bavail * free.bsize) / 1024 / 1024);
+    return [
+      {
+        check: 'sqlite version',
+        ok: true,
+        detail: String((this.db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v),
+      },
+      {
+        check: 'journal mode',
+        ok: journal === 'wal',
+        detail: journal,
+        fix: 'open the store with qtool once more (it sets WAL), or PRAGMA journal_mode=WAL',
+      },
+      {
+        check: 'integrity',
+        ok: integrity === 'ok',
+        detail: integrity,
+        fix: 'restore the file from a backup; run PRAGMA integrity_check for details',
+      },
+      { check: 'file mode', ok: (mode & 0o077) === 0, detail: mode.toString(8), fix: `chmod 600 ${this.db.name}` },
+      {
+        check: 'free disk',
+        ok: freeMb >= 100,
+        detail: `${freeMb} MB`,
+        fix: 'free disk space: SQLite needs room for its WAL and checkpoints',
+      },
+    ];
   }
 }
