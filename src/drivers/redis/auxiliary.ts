@@ -26,7 +26,7 @@ export abstract class RedisAuxiliary extends RedisBase {
   }): Promise<boolean> {
     const ok = await this.call(
       'lockAcquire',
-      [this.keys.locks],
+      [this.keys.locks, this.keys.lockExpiry],
       [options.key, options.owner, options.ttlMs ?? -1, options.jobId ?? '', options.workerId ?? ''],
     );
     return ok === 1;
@@ -75,7 +75,7 @@ export abstract class RedisAuxiliary extends RedisBase {
   }): Promise<CounterState> {
     const [raw, allowed] = (await this.call(
       'counterHit',
-      [this.keys.counters],
+      [this.keys.counters, this.keys.counterExpiry],
       [options.key, options.decayMs, options.limit ?? -1, options.meta ? JSON.stringify(options.meta) : ''],
     )) as [string, number];
     return toCounter(options.key, raw, allowed === 1);
@@ -143,26 +143,18 @@ export abstract class RedisAuxiliary extends RedisBase {
     const after = options.afterId ?? '0-0';
     const entries = await this.run((r) => r.xrange(this.keys.events, `(${after}`, '+', 'COUNT', options.limit));
     if (entries.length > 0 || !options.blockMs || options.signal?.aborted) return entries.map(toEvent);
-    const blocker = this.newBlocker();
-    const onAbort = () => blocker.disconnect();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      const result = await blocker.xread(
+    const result = await this.withBlocker(options.signal, (blocker) =>
+      blocker.xread(
         'COUNT',
         options.limit,
         'BLOCK',
-        Math.max(1, options.blockMs),
+        Math.max(1, options.blockMs ?? 1),
         'STREAMS',
         this.keys.events,
         after,
-      );
-      return (result?.[0]?.[1] ?? []).map(toEvent);
-    } catch {
-      return [];
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
-      blocker.disconnect();
-    }
+      ),
+    );
+    return (result?.[0]?.[1] ?? []).map(toEvent);
   }
 
   async eventsAppend(events: EventInput[]): Promise<void> {

@@ -1,62 +1,93 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { DriverError } from '../errors.js';
-import { connect, connectionError, hostOf, isConnectionError, type ScriptName, script } from './connection.js';
+import type { EventInput } from '../types.js';
+import {
+  type Client,
+  type ClusterNodeAddress,
+  callScript,
+  connect,
+  connectionError,
+  hostOf,
+  isConnectionError,
+  type ScriptName,
+} from './connection.js';
 import { RedisKeys } from './keys.js';
 
 const CLOCK_REFRESH_MS = 5000;
 
+export type QueueKeys = ReturnType<RedisKeys['queue']>;
+
 export interface RedisBaseOptions {
   url: string;
+  nodes?: ClusterNodeAddress[];
   prefix: string;
   eventsMaxLen: number;
   connectTimeoutMs: number;
   reconnect: boolean;
 }
 
-/** Connections, script calls, the server clock and blocking waits shared by the driver's parts. */
+/**
+ * Connections, script calls, the server clock and blocking waits shared by the driver's parts.
+ *
+ * On a single server a job script also appends its events to the one events stream and registers
+ * its queue name. On a Cluster (`nodes`) those keys live in other slots than the queue's, so the
+ * scripts get same-slot stand-ins they never write (events maxlen 0), and the driver appends the
+ * events and registers the queue right after the step; blocked reserves wake by Pub/Sub instead
+ * of BLPOP, which cannot span slots.
+ */
 export abstract class RedisBase {
   protected readonly keys: RedisKeys;
   protected readonly eventsMaxLen: number;
-  protected readonly redis: Redis;
+  protected readonly redis: Client;
+  protected readonly cluster: boolean;
   private readonly ready: Promise<void>;
-  private readonly blockers: Redis[] = [];
-  private readonly live = new Set<Redis>();
+  private readonly blockers: Client[] = [];
+  private readonly live = new Set<Client>();
   /** Queue of each job this client reserved, so acknowledging needs no lookup. */
   protected readonly queueOf = new Map<string, string>();
   private closed = false;
   private outage = false;
   private clockOffset: number | null = null;
   private clockMeasuredAt = 0;
+  /** Cluster: queue names this client has already added to the registry. */
+  private readonly registered = new Set<string>();
+  /** Cluster: the Pub/Sub connection, its channels, a count of wake-ups per channel, and waiters. */
+  private subscriber: Client | null = null;
+  private readonly channels = new Map<string, Promise<void>>();
+  private readonly wakeCounts = new Map<string, number>();
+  private readonly wakeWaiters = new Set<() => void>();
 
   constructor(protected readonly options: RedisBaseOptions) {
     this.keys = new RedisKeys(options.prefix);
     this.eventsMaxLen = options.eventsMaxLen;
+    this.cluster = (options.nodes?.length ?? 0) > 0;
     this.redis = connect(options);
     this.watchConnection(this.redis);
     this.ready = this.redis.connect().catch((error) => {
       this.redis.disconnect(); // no timer of a failed client may keep a one-shot command alive
-      throw connectionError(error, options.url);
+      throw connectionError(error, options.url, options.nodes);
     });
     this.ready.catch(() => {});
   }
 
   /** A worker logs one line per outage and one when it is back; commands fail fast instead. */
-  private watchConnection(client: Redis): void {
+  private watchConnection(client: Client): void {
+    const where = hostOf(this.options.url, this.options.nodes);
     client.on('error', (error: Error) => {
       if (!this.options.reconnect || this.outage || this.closed) return;
       this.outage = true;
       process.stderr.write(
-        `qtool: lost connection to Redis at ${hostOf(this.options.url)} (${(error as NodeJS.ErrnoException).code ?? error.message}); reconnecting\n`,
+        `qtool: lost connection to Redis at ${where} (${(error as NodeJS.ErrnoException).code ?? error.message}); reconnecting\n`,
       );
     });
     client.on('ready', () => {
       if (!this.outage) return;
       this.outage = false;
-      process.stderr.write(`qtool: reconnected to Redis at ${hostOf(this.options.url)}\n`);
+      process.stderr.write(`qtool: reconnected to Redis at ${where}\n`);
     });
   }
 
-  protected async client(): Promise<Redis> {
+  protected async client(): Promise<Client> {
     if (this.closed) throw new DriverError('CLOSED', 'the Redis driver is closed');
     await this.ready;
     return this.redis;
@@ -65,14 +96,14 @@ export abstract class RedisBase {
   protected async call(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
     const redis = await this.client();
     try {
-      return await script(redis, name)(...keys, ...args);
+      return await callScript(redis, name, keys, args);
     } catch (error) {
       throw this.mapError(error);
     }
   }
 
   /** Run a plain command (or pipeline) with the same error mapping as scripts. */
-  protected async run<T>(body: (redis: Redis) => Promise<T>): Promise<T> {
+  protected async run<T>(body: (redis: Client) => Promise<T>): Promise<T> {
     const redis = await this.client();
     try {
       return await body(redis);
@@ -81,14 +112,90 @@ export abstract class RedisBase {
     }
   }
 
+  /**
+   * The same reads on several queues in as few round trips as the topology allows: one pipeline
+   * on a single server, one per queue (each its own slot) sent together on a Cluster.
+   * Returns each queue's replies in order.
+   */
+  protected async perQueue(
+    queues: string[],
+    build: (pipe: ChainableCommander, k: QueueKeys, queue: string) => void,
+  ): Promise<unknown[][]> {
+    if (queues.length === 0) return [];
+    const values = (results: [Error | null, unknown][] | null) =>
+      (results ?? []).map(([error, value]) => {
+        if (error) throw error;
+        return value;
+      });
+    return this.run(async (r) => {
+      if (this.cluster)
+        return Promise.all(
+          queues.map(async (q) => {
+            const pipe = r.pipeline();
+            build(pipe, this.keys.queue(q), q);
+            return values(await pipe.exec());
+          }),
+        );
+      const pipe = r.pipeline();
+      const sizes = queues.map((q) => {
+        const before = pipe.length;
+        build(pipe, this.keys.queue(q), q);
+        return pipe.length - before;
+      });
+      const flat = values(await pipe.exec());
+      let at = 0;
+      return sizes.map((n) => {
+        at += n;
+        return flat.slice(at - n, at);
+      });
+    });
+  }
+
   protected mapError(error: unknown): unknown {
     if (error instanceof DriverError) return error;
     const message = (error as Error)?.message ?? '';
     if (message.includes('DUPLICATE'))
       return new DriverError('INVALID', message.replace(/^.*DUPLICATE /, ''), { cause: error });
-    if (isConnectionError(error)) return connectionError(error, this.options.url);
+    if (isConnectionError(error)) return connectionError(error, this.options.url, this.options.nodes);
     return error;
   }
+
+  // ---- what a job script writes outside its queue's slot ----
+
+  /** The events stream for a script's KEYS; on a Cluster a same-slot stand-in it never writes. */
+  protected eventsKey(k: QueueKeys): string {
+    return this.cluster ? k.stats : this.keys.events;
+  }
+
+  /** The queue registry for the push script's KEYS; on a Cluster a same-slot stand-in. */
+  protected queuesKey(k: QueueKeys): string {
+    return this.cluster ? k.stats : this.keys.queues;
+  }
+
+  /** The events maxlen passed to scripts: 0 on a Cluster, where scripts write no events. */
+  protected get scriptMaxLen(): number {
+    return this.cluster ? 0 : this.eventsMaxLen;
+  }
+
+  /** The Pub/Sub channel scripts publish wake-ups on; '' on a single server (notify lists). */
+  protected wakeChannel(k: QueueKeys): string {
+    return this.cluster ? k.wake : '';
+  }
+
+  /** Cluster: append the events of a step that succeeded (single server: the script did). */
+  protected async afterStep(events: EventInput[] | undefined): Promise<void> {
+    if (this.cluster && events?.length) await this.eventsAppend(events);
+  }
+
+  /** Cluster: add queue names to the registry once per client (single server: the push script does). */
+  protected async register(queues: string[]): Promise<void> {
+    const fresh = queues.filter((q) => !this.registered.has(q));
+    if (!this.cluster || fresh.length === 0) return;
+    await this.run((r) => r.sadd(this.keys.queues, ...fresh));
+    for (const q of fresh) this.registered.add(q);
+  }
+
+  abstract eventsAppend(events: EventInput[]): Promise<void>;
 
   /**
    * Store clock, epoch ms: this machine's clock corrected by the offset to Redis TIME, re-measured
@@ -106,21 +213,93 @@ export abstract class RedisBase {
     return Date.now() + this.clockOffset;
   }
 
+  // ---- blocking waits ----
+
   /**
-   * Block on the queues' notify lists (a dedicated connection per waiter, so an idle worker costs
-   * nothing and wakes as soon as a job is pushed or released). An abort closes that connection.
+   * Cluster: subscribe to the queues' wake channels (once) and return a mark to pass to
+   * waitForPush, so a wake-up that lands between the reserve step and the wait is not lost.
    */
-  protected async waitForPush(queues: string[], ms: number, signal?: AbortSignal): Promise<void> {
+  protected async wakeMark(queues: string[]): Promise<number> {
+    if (!this.cluster) return 0;
+    await Promise.all(queues.map((q) => this.subscribe(this.keys.queue(q).wake)));
+    return this.wakeSum(queues);
+  }
+
+  private wakeSum(queues: string[]): number {
+    let sum = 0;
+    for (const q of queues) sum += this.wakeCounts.get(this.keys.queue(q).wake) ?? 0;
+    return sum;
+  }
+
+  private subscribe(channel: string): Promise<void> {
+    let subscribed = this.channels.get(channel);
+    if (!subscribed) {
+      if (!this.subscriber) {
+        const subscriber = this.duplicate();
+        subscriber.on('message', (from: string) => {
+          this.wakeCounts.set(from, (this.wakeCounts.get(from) ?? 0) + 1);
+          for (const check of this.wakeWaiters) check();
+        });
+        this.subscriber = subscriber;
+      }
+      subscribed = this.subscriber.subscribe(channel).then(
+        () => {},
+        (error) => {
+          this.channels.delete(channel);
+          throw this.mapError(error);
+        },
+      );
+      this.channels.set(channel, subscribed);
+    }
+    return subscribed;
+  }
+
+  /**
+   * Wait up to `ms` for a push, a zero-delay release, a retry or a resume on one of the queues.
+   * Single server: BLPOP on the queues' notify lists on a dedicated connection, so an idle worker
+   * costs nothing and wakes as soon as a token lands; an abort closes that connection.
+   * Cluster: a wake-up message on the queues' channels (see wakeMark).
+   */
+  protected async waitForPush(queues: string[], ms: number, signal?: AbortSignal, mark = 0): Promise<void> {
     if (signal?.aborted || ms <= 0) return;
+    if (this.cluster) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.wakeWaiters.delete(check);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const check = () => {
+          if (this.closed || this.wakeSum(queues) !== mark) done();
+        };
+        const timer = setTimeout(done, ms);
+        this.wakeWaiters.add(check);
+        signal?.addEventListener('abort', done, { once: true });
+        check();
+      });
+      return;
+    }
+    await this.withBlocker(signal, (blocker) =>
+      blocker.blpop(...queues.map((q) => this.keys.queue(q).notify), Math.max(0.001, ms / 1000)),
+    );
+  }
+
+  /**
+   * Run one blocking command on a dedicated connection from a small pool; an abort disconnects it.
+   * Returns undefined when aborted or when the connection failed (a fresh one is used next time).
+   */
+  protected async withBlocker<T>(signal: AbortSignal | undefined, body: (blocker: Client) => Promise<T>) {
     await this.client();
-    const blocker = this.blockers.pop() ?? this.newBlocker();
+    const blocker = this.blockers.pop() ?? this.duplicate();
     const onAbort = () => blocker.disconnect();
     signal?.addEventListener('abort', onAbort, { once: true });
     let reusable = true;
     try {
-      await blocker.blpop(...queues.map((q) => this.keys.queue(q).notify), Math.max(0.001, ms / 1000));
+      return await body(blocker);
     } catch {
-      reusable = false; // aborted, or the connection dropped: a fresh one next time
+      reusable = false; // aborted, or the connection dropped
+      return undefined;
     } finally {
       signal?.removeEventListener('abort', onAbort);
       if (reusable && !this.closed && blocker.status === 'ready') this.blockers.push(blocker);
@@ -131,12 +310,14 @@ export abstract class RedisBase {
     }
   }
 
-  /** A dedicated connection for blocking reads (BLPOP, XREAD BLOCK). */
-  protected newBlocker(): Redis {
-    const blocker = this.redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: false });
-    blocker.on('error', () => {});
-    this.live.add(blocker);
-    return blocker;
+  /** A dedicated connection (blocking reads, Pub/Sub) that waits out reconnects instead of failing. */
+  private duplicate(): Client {
+    const client: Client = this.cluster
+      ? (this.redis as Cluster).duplicate([], { enableOfflineQueue: true, lazyConnect: false })
+      : (this.redis as Redis).duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: false });
+    client.on('error', () => {});
+    this.live.add(client);
+    return client;
   }
 
   protected async knownQueues(): Promise<string[]> {
@@ -149,23 +330,21 @@ export abstract class RedisBase {
     return queue ? this.keys.queue(queue) : null;
   }
 
+  /** Which queue holds a job (live or failed): one HEXISTS per known queue, sent together. */
   protected async findQueue(id: string, where: 'live' | 'failed' = 'live'): Promise<string | null> {
     const queues = await this.knownQueues();
-    if (queues.length === 0) return null;
-    const found = await this.run((r) => {
-      const pipe = r.pipeline();
-      for (const q of queues)
-        pipe.hexists(where === 'live' ? this.keys.queue(q).payload : this.keys.queue(q).failedJobs, id);
-      return pipe.exec();
+    const found = await this.perQueue(queues, (pipe, k) => {
+      pipe.hexists(where === 'live' ? k.payload : k.failedJobs, id);
     });
-    const index = (found ?? []).findIndex(([, value]) => value === 1);
+    const index = found.findIndex(([value]) => value === 1);
     return index >= 0 ? queues[index]! : null;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const blocker of this.live) blocker.disconnect();
+    for (const waiter of this.wakeWaiters) waiter();
+    for (const client of this.live) client.disconnect();
     this.redis.disconnect();
   }
 }

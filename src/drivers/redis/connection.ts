@@ -1,23 +1,31 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { DriverError } from '../errors.js';
 import { SCRIPTS } from './scripts.generated.js';
 
 export type ScriptName = keyof typeof SCRIPTS;
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 
-/** Number of KEYS each script takes (the rest of a call's arguments are ARGV). */
+/** A single server or a Cluster: both speak the same commands (pipelines differ, see base.ts). */
+export type Client = Redis | Cluster;
+
+export interface ClusterNodeAddress {
+  host: string;
+  port: number;
+}
+
+/** Number of KEYS each script takes (the rest of a call's arguments are ARGV); 0: variable, passed first. */
 const KEY_COUNTS: Record<ScriptName, number> = {
   batchRecord: 3,
   beat: 1,
   clear: 6,
   complete: 7,
-  counterHit: 1,
+  counterHit: 2,
   delete: 7,
   extend: 2,
   fail: 12,
-  lockAcquire: 1,
+  lockAcquire: 2,
   lockRelease: 1,
-  push: 9,
+  push: 0,
   release: 7,
   reserve: 7,
   retry: 11,
@@ -31,7 +39,9 @@ export function maskRedisUrl(url: string): string {
   );
 }
 
-export function hostOf(url: string): string {
+/** Where the store lives, for messages: `host:port`, or every Cluster startup node. */
+export function hostOf(url: string, nodes?: ClusterNodeAddress[]): string {
+  if (nodes?.length) return nodes.map((n) => `${n.host}:${n.port}`).join(',');
   try {
     const parsed = new URL(url);
     return `${parsed.hostname || '127.0.0.1'}:${parsed.port || '6379'}`;
@@ -40,8 +50,18 @@ export function hostOf(url: string): string {
   }
 }
 
+/** `redis://[user:***@]host:port/db`, or for a Cluster `redis://[user:***@]h1:p1,h2:p2`. */
+export function describeRedis(url: string, nodes?: ClusterNodeAddress[]): string {
+  if (!nodes?.length) return maskRedisUrl(url);
+  const masked = maskRedisUrl(url);
+  const auth = /^rediss?:\/\/([^@/]*@)/i.exec(masked)?.[1] ?? '';
+  const scheme = /^rediss:/i.test(url) ? 'rediss' : 'redis';
+  return `${scheme}://${auth}${hostOf(url, nodes)}`;
+}
+
 export interface ConnectOptions {
   url: string;
+  nodes?: ClusterNodeAddress[];
   reconnect: boolean;
   connectTimeoutMs: number;
 }
@@ -49,41 +69,79 @@ export interface ConnectOptions {
 /**
  * One client with every script defined (EVALSHA, re-sent after NOSCRIPT by ioredis). One-shot
  * commands fail fast; a worker (`reconnect`) keeps its commands waiting and reconnects with backoff.
+ * With `nodes`, an ioredis Cluster whose nodes take the URL's credentials and TLS.
  */
-export function connect(options: ConnectOptions): Redis {
+export function connect(options: ConnectOptions): Client {
+  const retry = (times: number) => (options.reconnect ? Math.min(100 * 2 ** times, 5000) : null);
   const settings: RedisOptions = {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs,
     maxRetriesPerRequest: options.reconnect ? null : 1,
-    enableOfflineQueue: options.reconnect,
-    retryStrategy: options.reconnect ? (times) => Math.min(100 * 2 ** times, 5000) : () => null,
   };
-  const redis = new Redis(options.url, settings);
-  for (const [name, lua] of Object.entries(SCRIPTS)) {
-    redis.defineCommand(name, { numberOfKeys: KEY_COUNTS[name as ScriptName], lua });
+  let client: Client;
+  if (options.nodes?.length) {
+    client = new Cluster(options.nodes, {
+      lazyConnect: true,
+      enableOfflineQueue: options.reconnect,
+      clusterRetryStrategy: retry,
+      redisOptions: { ...settings, ...credentials(options.url) },
+    });
+  } else {
+    client = new Redis(options.url, { ...settings, enableOfflineQueue: options.reconnect, retryStrategy: retry });
   }
-  return redis;
+  for (const [name, lua] of Object.entries(SCRIPTS)) {
+    const numberOfKeys = KEY_COUNTS[name as ScriptName];
+    client.defineCommand(name, numberOfKeys > 0 ? { numberOfKeys, lua } : { lua });
+  }
+  return client;
 }
 
-export function script(redis: Redis, name: ScriptName): ScriptCall {
-  return (redis as unknown as Record<ScriptName, ScriptCall>)[name].bind(redis);
+/** Username, password and TLS of a URL, for the nodes of a Cluster. */
+function credentials(url: string): RedisOptions {
+  try {
+    const parsed = new URL(url);
+    return {
+      username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+      password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+      tls: parsed.protocol === 'rediss:' ? {} : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** Call a script by SHA; a script with a variable number of KEYS gets the count first. */
+export function callScript(
+  redis: Client,
+  name: ScriptName,
+  keys: string[],
+  args: (string | number)[],
+): Promise<unknown> {
+  const call = (redis as unknown as Record<ScriptName, ScriptCall>)[name].bind(redis);
+  return KEY_COUNTS[name] > 0 ? call(...keys, ...args) : call(keys.length, ...keys, ...args);
 }
 
 /** Turn a client failure into one line naming the server, never the password. */
-export function connectionError(error: unknown, url: string): DriverError {
+export function connectionError(error: unknown, url: string, nodes?: ClusterNodeAddress[]): DriverError {
   if (error instanceof DriverError) return error;
-  const err = error as NodeJS.ErrnoException & { errors?: NodeJS.ErrnoException[] };
-  const code = err.code ?? err.errors?.[0]?.code ?? (/closed/i.test(err.message ?? '') ? 'ECONNREFUSED' : undefined);
+  const err = error as NodeJS.ErrnoException & { errors?: NodeJS.ErrnoException[]; lastNodeError?: Error };
+  const last = err.lastNodeError as (NodeJS.ErrnoException & { errors?: NodeJS.ErrnoException[] }) | undefined;
+  const code =
+    err.code ??
+    err.errors?.[0]?.code ??
+    last?.code ??
+    last?.errors?.[0]?.code ??
+    (/closed|startup nodes|refresh slots/i.test(err.message ?? '') ? 'ECONNREFUSED' : undefined);
   return new DriverError(
     'CONNECTION',
-    `cannot reach Redis at ${hostOf(url)} (${code ?? maskRedisUrl(err.message ?? String(error))})`,
+    `cannot reach Redis at ${hostOf(url, nodes)} (${code ?? maskRedisUrl(err.message ?? String(error))})`,
     { cause: error },
   );
 }
 
 export function isConnectionError(error: unknown): boolean {
   const message = (error as Error)?.message ?? '';
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection is closed|Stream isn't writeable|enableOfflineQueue/i.test(
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection is closed|Stream isn't writeable|enableOfflineQueue|startup nodes|refresh slots|CLUSTERDOWN/i.test(
     message,
   );
 }

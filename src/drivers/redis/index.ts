@@ -12,13 +12,19 @@ import type {
   ReservedJob,
   ReserveOptions,
 } from '../types.js';
-import { maskRedisUrl } from './connection.js';
+import type { ClusterNodeAddress } from './connection.js';
+import { describeRedis } from './connection.js';
 import { RedisQueries } from './queries.js';
 
 const DAY_MS = 86_400_000;
 
 export interface RedisDriverOptions {
   url?: string;
+  /**
+   * Redis Cluster startup nodes (ioredis Cluster). The URL, when given, still supplies the
+   * username, password and TLS (`rediss://`); its host is ignored.
+   */
+  nodes?: ClusterNodeAddress[];
   /** Key prefix (default `qtool:`); every key of one queue also carries the `{queue}` hash tag. */
   prefix?: string;
   /** Approximate cap of the events stream (XADD MAXLEN ~). */
@@ -30,98 +36,116 @@ export interface RedisDriverOptions {
 
 /**
  * The Redis store: one Lua script per state change (loaded once, called by SHA), the server's
- * TIME as the clock, a blocking pop on per-queue notify lists instead of polling.
+ * TIME as the clock, a blocking pop on per-queue notify lists (Pub/Sub on a Cluster) instead of polling.
  */
 export class RedisDriver extends RedisQueries implements Driver {
   readonly kind = 'redis';
   readonly description: string;
-  readonly capabilities = { crossProcess: true, blockingReserve: true, inline: false, cluster: false };
+  readonly capabilities: Driver['capabilities'];
 
   constructor(options: RedisDriverOptions = {}) {
     const url = options.url ?? 'redis://127.0.0.1:6379/0';
     super({
       url,
+      nodes: options.nodes,
       prefix: options.prefix ?? 'qtool:',
       eventsMaxLen: options.eventsMaxLen ?? 100_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 2000,
       reconnect: options.reconnect ?? false,
     });
-    this.description = maskRedisUrl(url);
-  }
-
-  private eventsById(events: EventInput[] | undefined): Record<string, EventInput[]> {
-    const byId: Record<string, EventInput[]> = {};
-    for (const event of events ?? []) {
-      const id = event.jobId ?? '';
-      byId[id] = [...(byId[id] ?? []), event];
-    }
-    return byId;
+    this.description = describeRedis(url, options.nodes);
+    this.capabilities = { crossProcess: true, blockingReserve: true, inline: false, cluster: this.cluster };
   }
 
   async jobPush(envelopes: JobEnvelope[], options: PushOptions = {}): Promise<PushResult[]> {
+    if (envelopes.length === 0) return [];
     const ids = new Set<string>();
     for (const e of envelopes) {
       if (ids.has(e.id)) throw new DriverError('INVALID', `job id ${e.id} already exists`);
       ids.add(e.id);
     }
-    const byQueue = new Map<string, JobEnvelope[]>();
-    for (const e of envelopes) byQueue.set(e.queue, [...(byQueue.get(e.queue) ?? []), e]);
-    const events = this.eventsById(options.events);
+    const events = new Map<string, EventInput[]>();
+    for (const event of options.events ?? []) {
+      const id = event.jobId ?? '';
+      events.set(id, [...(events.get(id) ?? []), event]);
+    }
+    // A single server takes the whole push in one script (all or none across queues); on a
+    // Cluster each queue is its own slot, so each queue's share is one script (all or none per queue).
+    const groups = new Map<string, JobEnvelope[]>();
+    for (const e of envelopes) {
+      const group = this.cluster ? e.queue : '';
+      groups.set(group, [...(groups.get(group) ?? []), e]);
+    }
     const results = new Map<string, PushResult>();
-    // One script per queue: all or none within a queue (its keys share one slot).
-    for (const [queue, list] of byQueue) {
-      const k = this.keys.queue(queue);
-      const jobs = list.map((e) => [
-        e.id,
-        e.availableAt,
-        JSON.stringify(e),
-        e.unique?.key ?? '',
-        e.unique ? (e.unique.ttl === null ? -1 : Math.round(e.unique.ttl * 1000)) : -1,
-        e.idempotencyKey ?? '',
-      ]);
-      const queueEvents: Record<string, string[]> = {};
-      for (const e of list) if (events[e.id]) queueEvents[e.id] = events[e.id]!.map((event) => JSON.stringify(event));
-      const raw = (await this.call(
-        'push',
-        [
-          k.ready,
-          k.payload,
-          k.state,
-          k.unique,
-          k.idempotency,
-          k.notify,
-          this.keys.events,
-          k.failedJobs,
-          this.keys.queues,
-        ],
-        [
-          JSON.stringify(jobs),
-          options.idempotencyTtlMs ?? DAY_MS,
-          JSON.stringify(queueEvents),
-          this.eventsMaxLen,
-          queue,
-        ],
-      )) as string;
-      for (const r of JSON.parse(raw) as string[][]) {
-        const [id, status, key, other] = r as [string, string, string, string];
-        if (status === 'queued') results.set(id, { id, status: 'queued' });
-        else if (status === 'duplicate') results.set(id, { id, status: 'duplicate', uniqueKey: key, heldBy: other });
-        else results.set(id, { id, status: 'existing', idempotencyKey: key, existingId: other });
-      }
+    for (const list of groups.values()) {
+      for (const result of await this.pushGroup(list, events, options)) results.set(result.id, result);
     }
     return envelopes.map((e) => results.get(e.id)!);
+  }
+
+  private async pushGroup(
+    list: JobEnvelope[],
+    events: Map<string, EventInput[]>,
+    options: PushOptions,
+  ): Promise<PushResult[]> {
+    const queues = [...new Set(list.map((e) => e.queue))];
+    const first = this.keys.queue(queues[0]!);
+    const keys = [this.eventsKey(first), this.queuesKey(first)];
+    for (const queue of queues) {
+      const k = this.keys.queue(queue);
+      keys.push(k.ready, k.payload, k.state, k.unique, k.idempotency, k.notify, k.failedJobs, k.idempotencyExpiry);
+    }
+    const jobs = list.map((e) => [
+      queues.indexOf(e.queue) + 1,
+      e.id,
+      e.availableAt,
+      JSON.stringify(e),
+      e.unique?.key ?? '',
+      e.unique ? (e.unique.ttl === null ? -1 : Math.round(e.unique.ttl * 1000)) : -1,
+      e.idempotencyKey ?? '',
+    ]);
+    const encoded: Record<string, string[]> = {};
+    if (!this.cluster)
+      for (const e of list) {
+        const mine = events.get(e.id);
+        if (mine) encoded[e.id] = mine.map((event) => JSON.stringify(event));
+      }
+    const raw = (await this.call('push', keys, [
+      JSON.stringify(jobs),
+      options.idempotencyTtlMs ?? DAY_MS,
+      JSON.stringify(encoded),
+      this.scriptMaxLen,
+      JSON.stringify(queues),
+      this.cluster ? 0 : 1,
+      this.cluster ? JSON.stringify(queues.map((q) => this.keys.queue(q).wake)) : '',
+    ])) as string;
+    const results = (JSON.parse(raw) as string[][]).map((r): PushResult => {
+      const [id, status, key, other] = r as [string, string, string, string];
+      if (status === 'queued') return { id, status: 'queued' };
+      if (status === 'duplicate') return { id, status: 'duplicate', uniqueKey: key, heldBy: other };
+      return { id, status: 'existing', idempotencyKey: key, existingId: other };
+    });
+    if (this.cluster) {
+      const queued = results.filter((r) => r.status === 'queued');
+      if (queued.length > 0) {
+        await this.register(queues);
+        await this.afterStep(queued.flatMap((r) => events.get(r.id) ?? []));
+      }
+    }
+    return results;
   }
 
   async jobReserve(options: ReserveOptions): Promise<ReservedJob[]> {
     const deadline = Date.now() + (options.blockMs ?? 0);
     for (;;) {
+      const mark = this.cluster && options.blockMs ? await this.wakeMark(options.queues) : 0;
       const { taken, nextDue } = await this.take(options);
       if (taken.length > 0 || options.signal?.aborted) return taken;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return [];
       const now = await this.now();
       const untilDue = nextDue === null ? remaining : Math.max(1, nextDue - now);
-      await this.waitForPush(options.queues, Math.min(remaining, untilDue), options.signal);
+      await this.waitForPush(options.queues, Math.min(remaining, untilDue), options.signal, mark);
     }
   }
 
@@ -129,14 +153,15 @@ export class RedisDriver extends RedisQueries implements Driver {
     const taken: ReservedJob[] = [];
     let nextDue: number | null = null;
     const token = newToken();
+    const emit = options.emitEvents && !this.cluster ? 1 : 0;
     for (const queue of options.queues) {
       const room = (options.limit ?? 1) - taken.length;
       if (room <= 0) break;
       const k = this.keys.queue(queue);
       const [rows, due] = (await this.call(
         'reserve',
-        [k.ready, k.reserved, k.payload, k.state, k.stats, this.keys.events, k.waiting],
-        [options.workerId, options.leaseMs, room, token, options.emitEvents ? 1 : 0, this.eventsMaxLen, queue],
+        [k.ready, k.reserved, k.payload, k.state, k.stats, this.eventsKey(k), k.waiting],
+        [options.workerId, options.leaseMs, room, token, emit, this.scriptMaxLen, queue],
       )) as [[string, string, number, number, number, number, number][], number, number];
       for (const [, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil] of rows) {
         const envelope = JSON.parse(payload) as JobEnvelope;
@@ -146,6 +171,17 @@ export class RedisDriver extends RedisQueries implements Driver {
       }
       if (due >= 0 && (nextDue === null || due < nextDue)) nextDue = due;
     }
+    if (this.cluster && options.emitEvents && taken.length > 0)
+      await this.afterStep(
+        taken.map(({ envelope }) => ({
+          name: 'job.processing',
+          queue: envelope.queue,
+          jobId: envelope.id,
+          jobName: envelope.name,
+          attempt: envelope.attempts,
+          workerId: options.workerId,
+        })),
+      );
     return { taken, nextDue };
   }
 
@@ -155,9 +191,10 @@ export class RedisDriver extends RedisQueries implements Driver {
     this.queueOf.delete(options.id);
     const ok = await this.call(
       'complete',
-      [k.reserved, k.payload, k.state, k.history, k.stats, k.unique, this.keys.events],
-      [options.id, options.token, encodeEvents(options.events), this.eventsMaxLen],
+      [k.reserved, k.payload, k.state, k.history, k.stats, k.unique, this.eventsKey(k)],
+      [options.id, options.token, this.encodeEvents(options.events), this.scriptMaxLen],
     );
+    if (ok === 1) await this.afterStep(options.events);
     return ok === 1;
   }
 
@@ -167,18 +204,20 @@ export class RedisDriver extends RedisQueries implements Driver {
     this.queueOf.delete(options.id);
     const ok = await this.call(
       'release',
-      [k.reserved, k.ready, k.state, k.history, k.notify, this.keys.events, k.waiting],
+      [k.reserved, k.ready, k.state, k.history, k.notify, this.eventsKey(k), k.waiting],
       [
         options.id,
         options.token,
         Math.max(0, Math.round(options.delayMs)),
         options.kind,
         options.attempt ? JSON.stringify(options.attempt) : '',
-        encodeEvents(options.events),
-        this.eventsMaxLen,
+        this.encodeEvents(options.events),
+        this.scriptMaxLen,
         options.waitingOn ?? '',
+        this.wakeChannel(k),
       ],
     );
+    if (ok === 1) await this.afterStep(options.events);
     return ok === 1;
   }
 
@@ -197,7 +236,7 @@ export class RedisDriver extends RedisQueries implements Driver {
         k.failedJobs,
         k.stats,
         k.unique,
-        this.keys.events,
+        this.eventsKey(k),
         k.failedMeta,
         k.failedError,
         k.failedHistory,
@@ -207,11 +246,18 @@ export class RedisDriver extends RedisQueries implements Driver {
         options.token,
         JSON.stringify(options.error),
         options.attempt ? JSON.stringify(options.attempt) : '',
-        encodeEvents(options.events),
-        this.eventsMaxLen,
+        this.encodeEvents(options.events),
+        this.scriptMaxLen,
       ],
     );
+    if (ok === 1) await this.afterStep(options.events);
     return ok === 1;
+  }
+
+  /** Events travel to scripts already encoded, one JSON string each (see lua/includes/common.lua). */
+  private encodeEvents(events: EventInput[] | undefined): string {
+    if (this.cluster || !events?.length) return '[]';
+    return JSON.stringify(events.map((event) => JSON.stringify(event)));
   }
 
   async jobExtendLease(options: { id: string; token: string; leaseMs: number }): Promise<boolean> {
@@ -219,11 +265,6 @@ export class RedisDriver extends RedisQueries implements Driver {
     if (!k) return false;
     return (await this.call('extend', [k.reserved, k.state], [options.id, options.token, options.leaseMs])) === 1;
   }
-}
-
-/** Events travel to scripts already encoded, one JSON string each (see lua/includes/common.lua). */
-function encodeEvents(events: EventInput[] | undefined): string {
-  return JSON.stringify((events ?? []).map((event) => JSON.stringify(event)));
 }
 
 export function createRedisDriver(options: RedisDriverOptions = {}): Driver {

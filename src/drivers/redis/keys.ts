@@ -14,7 +14,7 @@ export class RedisKeys {
       reserved: `${base}reserved`,
       /** HASH id -> envelope JSON (static part). */
       payload: `${base}payload`,
-      /** HASH id -> "attempts\texceptions\tlockWaits\ttoken\tworker\treservedAt\tuniqueKey". */
+      /** HASH id -> "attempts\texceptions\tlockWaits\ttoken\tworker\treservedAt\tuniqueKey\twaitingOn". */
       state: `${base}state`,
       /** HASH id -> attempt history JSON. */
       history: `${base}history`,
@@ -31,14 +31,21 @@ export class RedisKeys {
       unique: `${base}unique`,
       /** HASH idempotency key -> "jobId\texpiresAt". */
       idempotency: `${base}idem`,
+      /** ZSET idempotency key -> expiry (ms), so expired keys are pruned a few at a time by push. */
+      idempotencyExpiry: `${base}idem:expiry`,
       /** SET of ready jobs held back by a lock, throttle or rate limit. */
       waiting: `${base}waiting`,
-      /** LIST of wake-up tokens for blocked reserves. */
+      /** LIST of wake-up tokens for blocked reserves (single server). */
       notify: `${base}notify`,
+      /** Pub/Sub channel (not a key) that wakes blocked reserves on a Cluster. */
+      wake: `${base}wake`,
     };
   }
 
-  /** SET of queue names (read with SMEMBERS; never KEYS). */
+  /**
+   * SET of queue names (read with SMEMBERS; never KEYS). Another slot than the queues': written by
+   * the push script on a single server, by the driver after the push on a Cluster.
+   */
   get queues(): string {
     return `${this.prefix}queues`;
   }
@@ -58,9 +65,21 @@ export class RedisKeys {
   get locks(): string {
     return `${this.prefix}{locks}`;
   }
+  /** ZSET lock key -> expiry (ms) of locks with a ttl, so expired ones are pruned by acquire. */
+  get lockExpiry(): string {
+    return `${this.prefix}{locks}:expiry`;
+  }
   get counters(): string {
     return `${this.prefix}{counters}`;
   }
+  /** ZSET counter key -> window end (ms), so lapsed counters are pruned by hits. */
+  get counterExpiry(): string {
+    return `${this.prefix}{counters}:expiry`;
+  }
+  /**
+   * STREAM of events. Another slot than the queues': written by the job scripts on a single server,
+   * by the driver right after the step on a Cluster.
+   */
   get events(): string {
     return `${this.prefix}events`;
   }
@@ -70,7 +89,8 @@ export class RedisKeys {
   get meta(): string {
     return `${this.prefix}meta`;
   }
+  /** One hash per minute, all in the {metrics} slot so one pipeline reads a day. */
   metrics(minute: number): string {
-    return `${this.prefix}metrics:${minute}`;
+    return `${this.prefix}{metrics}:${minute}`;
   }
 }

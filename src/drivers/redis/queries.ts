@@ -90,24 +90,17 @@ export abstract class RedisQueries extends RedisAuxiliary {
 
   async queueStats(): Promise<QueueStats[]> {
     const [queues, now] = await Promise.all([this.knownQueues(), this.now()]);
-    if (queues.length === 0) return [];
-    const results = await this.run((r) => {
-      const pipe = r.pipeline();
-      for (const q of queues) {
-        const k = this.keys.queue(q);
-        pipe
-          .zcount(k.ready, '-inf', now)
-          .zcount(k.ready, `(${now}`, '+inf')
-          .zcard(k.reserved)
-          .zcard(k.failed)
-          .hgetall(k.stats)
-          .scard(k.waiting);
-      }
-      return pipe.exec();
+    const results = await this.perQueue(queues, (pipe, k) => {
+      pipe
+        .zcount(k.ready, '-inf', now)
+        .zcount(k.ready, `(${now}`, '+inf')
+        .zcard(k.reserved)
+        .zcard(k.failed)
+        .hgetall(k.stats)
+        .scard(k.waiting);
     });
-    const values = (results ?? []).map(([, value]) => value);
     return queues.map((queue, i) => {
-      const [pending, delayed, reserved, failed, stats, waiting] = values.slice(i * 6, i * 6 + 6) as [
+      const [pending, delayed, reserved, failed, stats, waiting] = results[i] as [
         number,
         number,
         number,
@@ -143,17 +136,21 @@ export abstract class RedisQueries extends RedisAuxiliary {
     }
   }
 
+  /** The flag and the registry live in different slots: two commands, sent together. */
   async queuePause(queue: string): Promise<void> {
     await this.run((r) =>
-      r.multi().hset(this.keys.queue(queue).stats, 'paused', '1').sadd(this.keys.queues, queue).exec(),
+      Promise.all([r.hset(this.keys.queue(queue).stats, 'paused', '1'), r.sadd(this.keys.queues, queue)]),
     );
   }
 
   async queueResume(queue: string): Promise<void> {
     const k = this.keys.queue(queue);
-    await this.run((r) =>
-      r.pipeline().hset(k.stats, 'paused', '0').lpush(k.notify, '1').ltrim(k.notify, 0, 255).exec(),
-    );
+    await this.run(async (r) => {
+      if (!this.cluster)
+        return r.pipeline().hset(k.stats, 'paused', '0').lpush(k.notify, '1').ltrim(k.notify, 0, 255).exec();
+      await r.hset(k.stats, 'paused', '0');
+      return r.publish(k.wake, '1');
+    });
   }
 
   private async readFailed(queue: string, ids: string[]): Promise<FailedRecord[]> {
@@ -217,7 +214,7 @@ export abstract class RedisQueries extends RedisAuxiliary {
 
   private async retryIn(queue: string, ids: string[] | null, limit: number): Promise<string[]> {
     const k = this.keys.queue(queue);
-    return (await this.call(
+    const done = (await this.call(
       'retry',
       [
         k.failed,
@@ -227,13 +224,15 @@ export abstract class RedisQueries extends RedisAuxiliary {
         k.state,
         k.history,
         k.notify,
-        this.keys.events,
+        this.eventsKey(k),
         k.failedMeta,
         k.failedError,
         k.failedHistory,
       ],
-      [ids ? JSON.stringify(ids) : '', limit, this.eventsMaxLen, queue],
+      [ids ? JSON.stringify(ids) : '', limit, this.scriptMaxLen, queue, this.wakeChannel(k)],
     )) as string[];
+    await this.afterStep(done.map((id) => ({ name: 'job.retried', queue, jobId: id })));
+    return done;
   }
 
   async failedRetry(options: { ids?: string[]; queue?: string; limit?: number }): Promise<string[]> {

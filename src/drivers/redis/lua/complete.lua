@@ -1,6 +1,6 @@
 -- Acknowledge success: remove the job, count it processed, free its unique key. Token-checked.
 -- KEYS: 1 reserved, 2 payload, 3 state, 4 history, 5 stats, 6 unique, 7 events
--- ARGV: 1 id, 2 token, 3 events JSON, 4 events maxlen
+-- ARGV: 1 id, 2 token, 3 events JSON, 4 events maxlen (0: none)
 --@include common
 local s = read_state(KEYS[3], ARGV[1])
 if not s or s.token ~= ARGV[2] or not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end

@@ -2,7 +2,7 @@
 -- The stored payload, error and history move as they are (no JSON re-encoding).
 -- KEYS: 1 reserved, 2 payload, 3 state, 4 history, 5 failed, 6 failedPayload, 7 stats, 8 unique, 9 events,
 --       10 failedMeta, 11 failedError, 12 failedHistory
--- ARGV: 1 id, 2 token, 3 error JSON, 4 attempt JSON or '', 5 events JSON, 6 events maxlen
+-- ARGV: 1 id, 2 token, 3 error JSON, 4 attempt JSON or '', 5 events JSON, 6 events maxlen (0: none)
 --@include common
 local id = ARGV[1]
 local s = read_state(KEYS[3], id)

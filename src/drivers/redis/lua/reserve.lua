@@ -1,6 +1,6 @@
 -- Reserve up to N due jobs of one queue: expired leases and due delayed jobs count as due.
 -- KEYS: 1 ready, 2 reserved, 3 payload, 4 state, 5 stats, 6 events, 7 waiting
--- ARGV: 1 worker id, 2 lease ms, 3 limit, 4 token, 5 emit events (1/0), 6 events maxlen, 7 queue name
+-- ARGV: 1 worker id, 2 lease ms, 3 limit, 4 token, 5 emit events (1/0; 0 on Cluster, the driver appends them), 6 events maxlen, 7 queue name
 -- Returns {taken list, next due ms or -1, paused 1/0}; each taken: {id, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil}
 --@include common
 local now = now_ms()

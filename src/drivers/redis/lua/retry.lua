@@ -1,6 +1,6 @@
 -- Push failed jobs of one queue back with counters reset and the same ids. ARGV[1]: JSON list of ids, or '' for the oldest N.
 -- KEYS: 1 failed, 2 failedPayload, 3 ready, 4 payload, 5 state, 6 history, 7 notify, 8 events, 9 failedMeta, 10 failedError, 11 failedHistory
--- ARGV: 1 ids JSON or '', 2 limit, 3 events maxlen, 4 queue name
+-- ARGV: 1 ids JSON or '', 2 limit, 3 events maxlen (0: none), 4 queue name, 5 wake channel or '' (Cluster)
 --@include common
 local now = now_ms()
 local ids
@@ -20,13 +20,12 @@ for _, id in ipairs(ids) do
     redis.call('HDEL', KEYS[9], id)
     redis.call('HDEL', KEYS[10], id)
     redis.call('HDEL', KEYS[11], id)
-    redis.call('XADD', KEYS[8], 'MAXLEN', '~', ARGV[3], '*', 'e',
-      cjson.encode({ name = 'job.retried', queue = ARGV[4], jobId = id }), 't', now)
+    if tonumber(ARGV[3]) > 0 then
+      redis.call('XADD', KEYS[8], 'MAXLEN', '~', ARGV[3], '*', 'e',
+        cjson.encode({ name = 'job.retried', queue = ARGV[4], jobId = id }), 't', now)
+    end
     done[#done + 1] = id
   end
 end
-if #done > 0 then
-  redis.call('LPUSH', KEYS[7], '1')
-  redis.call('LTRIM', KEYS[7], 0, 255)
-end
+if #done > 0 then wake(KEYS[7], ARGV[5], 1) end
 return done

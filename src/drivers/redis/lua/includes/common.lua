@@ -25,8 +25,10 @@ local function write_state(key, id, s)
 end
 
 -- Events arrive as a JSON list of already-encoded events (never re-encoded here: cjson would turn
--- empty arrays into objects); the time comes from the server clock.
+-- empty arrays into objects); the time comes from the server clock. maxlen 0: no stream in this
+-- slot (Redis Cluster), the driver appends the events itself after the step.
 local function add_events(stream, maxlen, events_json, now)
+  if tonumber(maxlen) == 0 then return end
   if events_json == nil or events_json == '' or events_json == '[]' then return end
   for _, e in ipairs(cjson.decode(events_json)) do
     redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'e', e, 't', now)
@@ -40,4 +42,26 @@ local function append_history(key, id, attempt_json)
   list[#list + 1] = cjson.decode(attempt_json)
   while #list > 20 do table.remove(list, 1) end
   redis.call('HSET', key, id, cjson.encode(list))
+end
+
+-- Wake blocked reserves: n tokens on the notify list (single server, BLPOP), or a PUBLISH on the
+-- queue's channel when one is given (Cluster: BLPOP cannot span slots, Pub/Sub reaches every node).
+local function wake(list, channel, n)
+  if channel ~= nil and channel ~= '' then
+    redis.call('PUBLISH', channel, '1')
+    return
+  end
+  for _ = 1, n do redis.call('LPUSH', list, '1') end
+  redis.call('LTRIM', list, 0, 255)
+end
+
+-- Drop up to 20 entries of a hash whose expiry index (a zset scored by expiry ms) says they lapsed;
+-- called by the step that writes the hash, so expired entries never pile up. `still_live(field)`
+-- may veto one whose hash value was renewed without the index (defensive).
+local function prune_expired(hash, index, now, still_live)
+  local lapsed = redis.call('ZRANGEBYSCORE', index, '-inf', now, 'LIMIT', 0, 20)
+  for _, field in ipairs(lapsed) do
+    redis.call('ZREM', index, field)
+    if not (still_live and still_live(field)) then redis.call('HDEL', hash, field) end
+  end
 end

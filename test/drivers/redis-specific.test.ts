@@ -1,0 +1,234 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DriverError } from '../../src/drivers/errors.js';
+import { createRedisDriver } from '../../src/drivers/redis/index.js';
+import type { Driver } from '../../src/drivers/types.js';
+import { dropRedisPrefix, REDIS_URL } from '../helpers/cli.js';
+import { makeEnvelope, sleep } from './conformance/envelopes.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function serverTime(redis: Redis): Promise<number> {
+  const [s, us] = await redis.time();
+  return Number(s) * 1000 + Math.floor(Number(us) / 1000);
+}
+
+describe('redis driver specifics', () => {
+  const cleanups: (() => unknown)[] = [];
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  /** A store under a prefix of its own; every driver opened on it closes at the end. */
+  function store(url = REDIS_URL) {
+    const prefix = `qtool-test:${randomBytes(4).toString('hex')}:`;
+    const drivers: Driver[] = [];
+    cleanups.push(async () => {
+      await Promise.all(drivers.map((d) => d.close()));
+      if (url === REDIS_URL) await dropRedisPrefix(prefix);
+    });
+    return {
+      prefix,
+      open(options: { reconnect?: boolean } = {}) {
+        const driver = createRedisDriver({ url, prefix, ...options });
+        drivers.push(driver);
+        return driver;
+      },
+    };
+  }
+  function plain(url = REDIS_URL): Redis {
+    const redis = new Redis(url);
+    cleanups.push(() => redis.disconnect());
+    return redis;
+  }
+
+  it('keeps every key of a queue inside its hash tag, and the rest in a short fixed list', async () => {
+    const s = store();
+    const driver = s.open();
+    const unique = makeEnvelope({ queue: 'podcasts', unique: { key: 'u', ttl: 60, untilProcessing: false } });
+    await driver.jobPush([unique, makeEnvelope({ queue: 'podcasts', idempotencyKey: 'i' })], {
+      events: [{ name: 'job.dispatched', jobId: unique.id }],
+    });
+    await driver.jobPush([makeEnvelope({ queue: 'mail', availableAt: Date.now() + 60_000 })]);
+    const [a, b] = await driver.jobReserve({ queues: ['podcasts'], workerId: 'w', leaseMs: 5000, limit: 2 });
+    await driver.jobRelease({ id: a!.envelope.id, token: a!.token, delayMs: 0, kind: 'lockWait', waitingOn: 'x' });
+    await driver.jobFail({ id: b!.envelope.id, token: b!.token, error: { message: 'no' } });
+    await driver.queuePause('mail');
+    await driver.lockAcquire({ key: 'overlap:x', owner: 'o', ttlMs: 5000 });
+    await driver.counterHit({ key: 'throttle:x', decayMs: 5000 });
+    await driver.workerBeat({
+      id: 'w',
+      host: 'h',
+      pid: 1,
+      queues: ['podcasts'],
+      startedAt: Date.now(),
+      concurrency: 1,
+      current: [],
+      processed: 0,
+      failed: 0,
+      status: 'running',
+    });
+    await driver.metaSet('restart', '1');
+    await driver.metricsAdd([
+      {
+        minute: Math.floor(Date.now() / 60_000) * 60_000,
+        queue: 'podcasts',
+        job: 'TestJob',
+        processed: 1,
+        failed: 0,
+        released: 0,
+        runtimeSumMs: 1,
+        waitSumMs: 1,
+        waitCount: 1,
+        histogram: [1],
+      },
+    ]);
+    const keys: string[] = [];
+    let cursor = '0';
+    const redis = plain();
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${s.prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...found.map((k) => k.slice(s.prefix.length)));
+    } while (cursor !== '0');
+    const perQueue = keys.filter((k) => k.startsWith('{podcasts}:') || k.startsWith('{mail}:'));
+    expect(perQueue.length).toBeGreaterThan(8);
+    const others = keys.filter((k) => !perQueue.includes(k));
+    for (const key of others)
+      expect(key).toMatch(
+        /^(queues|events|workers|meta|\{locks\}(:expiry)?|\{counters\}(:expiry)?|\{batches\}.*|\{metrics\}:\d+)$/,
+      );
+    expect(keys.some((k) => k.includes('podcasts') && !k.startsWith('{podcasts}:'))).toBe(false);
+  });
+
+  it('prunes lapsed counters, locks and idempotency keys as new ones are written', async () => {
+    const s = store();
+    const driver = s.open();
+    await driver.counterHit({ key: 'old', decayMs: 30 });
+    await driver.lockAcquire({ key: 'old', owner: 'o', ttlMs: 30 });
+    await driver.lockAcquire({ key: 'forever', owner: 'o', ttlMs: null });
+    await driver.jobPush([makeEnvelope({ idempotencyKey: 'old' })], { idempotencyTtlMs: 30 });
+    await sleep(60);
+    await driver.counterHit({ key: 'new', decayMs: 10_000 });
+    await driver.lockAcquire({ key: 'new', owner: 'o', ttlMs: 10_000 });
+    await driver.jobPush([makeEnvelope({ idempotencyKey: 'new' })]);
+    const redis = plain();
+    expect(await redis.hkeys(`${s.prefix}{counters}`)).toEqual(['new']);
+    expect((await redis.hkeys(`${s.prefix}{locks}`)).sort()).toEqual(['forever', 'new']);
+    expect(await redis.hkeys(`${s.prefix}{default}:idem`)).toEqual(['new']);
+  });
+
+  it('wakes a blocked reserve within a few milliseconds of a push from another connection', async () => {
+    const s = store();
+    const [worker, producer] = [s.open(), s.open()];
+    await producer.jobPush([makeEnvelope({ queue: 'warm' })]); // connections and scripts loaded
+    await worker.jobReserve({ queues: ['warm'], workerId: 'w', leaseMs: 1000 });
+    const latencies: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const pending = worker.jobReserve({ queues: ['high', 'low'], workerId: 'w', leaseMs: 1000, blockMs: 5000 });
+      await sleep(30);
+      const pushedAt = performance.now();
+      await producer.jobPush([makeEnvelope({ queue: 'low' })]);
+      const [job] = await pending;
+      latencies.push(performance.now() - pushedAt);
+      await worker.jobComplete({ id: job!.envelope.id, token: job!.token });
+    }
+    latencies.sort((x, y) => x - y);
+    expect(latencies[2]).toBeLessThan(20);
+  });
+
+  it('returns from a blocked reserve at once when its signal aborts', async () => {
+    const driver = store().open();
+    await driver.queueStats();
+    const controller = new AbortController();
+    const started = performance.now();
+    const pending = driver.jobReserve({
+      queues: ['none'],
+      workerId: 'w',
+      leaseMs: 1000,
+      blockMs: 10_000,
+      signal: controller.signal,
+    });
+    await sleep(50);
+    controller.abort();
+    expect(await pending).toEqual([]);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('runs on the server clock: a worker an hour ahead neither steals a lease nor sees the wrong time', async () => {
+    const s = store();
+    const honest = s.open();
+    await honest.jobPush([makeEnvelope()]);
+    const [job] = await honest.jobReserve({ queues: ['default'], workerId: 'a', leaseMs: 30_000 });
+    expect(job).toBeDefined();
+    const real = Date.now;
+    vi.spyOn(Date, 'now').mockImplementation(() => real() + 3_600_000);
+    const skewed = s.open();
+    expect(await skewed.jobReserve({ queues: ['default'], workerId: 'b', leaseMs: 30_000 })).toEqual([]);
+    expect(Math.abs((await skewed.now()) - (await serverTime(plain())))).toBeLessThan(1000);
+    const record = await skewed.jobGet(job!.envelope.id);
+    expect(record?.leaseUntil).toBe(job!.leaseUntil);
+  });
+
+  it('fails fast with one line naming the server, never the password', async () => {
+    const port = await freePort();
+    const driver = createRedisDriver({ url: `redis://app:s3cret@127.0.0.1:${port}/0` });
+    cleanups.push(() => driver.close());
+    expect(driver.description).toBe(`redis://app:***@127.0.0.1:${port}/0`);
+    const started = performance.now();
+    const error = await driver.queueStats().catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(error).toBeInstanceOf(DriverError);
+    expect((error as DriverError).code).toBe('CONNECTION');
+    expect((error as DriverError).message).toBe(`cannot reach Redis at 127.0.0.1:${port} (ECONNREFUSED)`);
+    const cluster = createRedisDriver({ nodes: [{ host: '127.0.0.1', port }], url: 'redis://:s3cret@x' });
+    cleanups.push(() => cluster.close());
+    const clusterError = (await cluster.now().catch((e: unknown) => e)) as DriverError;
+    expect(clusterError).toBeInstanceOf(DriverError);
+    expect(clusterError.message).toBe(`cannot reach Redis at 127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(cluster.description).not.toContain('s3cret');
+  });
+
+  it('pushes to several queues all or none on a single server', async () => {
+    const driver = store().open();
+    const existing = makeEnvelope({ queue: 'b' });
+    await driver.jobPush([existing]);
+    const fresh = makeEnvelope({ queue: 'a' });
+    await expect(driver.jobPush([fresh, { ...existing }])).rejects.toBeInstanceOf(DriverError);
+    expect(await driver.jobGet(fresh.id)).toBeNull();
+    expect((await driver.queueStats()).map((q) => q.queue)).toEqual(['b']);
+  });
+
+  it('reloads its scripts after the server forgets them (SCRIPT FLUSH on a server of its own)', async () => {
+    const port = await freePort();
+    const server: ChildProcess = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    cleanups.push(() => {
+      server.kill('SIGKILL');
+    });
+    const url = `redis://127.0.0.1:${port}/0`;
+    const admin = plain(url);
+    admin.on('error', () => {}); // until the server is up
+    for (let i = 0; (await admin.ping().catch(() => null)) !== 'PONG'; i++) {
+      if (i > 100) throw new Error('redis-server did not start');
+      await sleep(50);
+    }
+    const driver = store(url).open();
+    await driver.jobPush([makeEnvelope()]);
+    await admin.script('FLUSH');
+    await driver.jobPush([makeEnvelope()]);
+    expect(await driver.jobReserve({ queues: ['default'], workerId: 'w', leaseMs: 1000, limit: 5 })).toHaveLength(2);
+  });
+});
