@@ -70,11 +70,7 @@ export async function openDriver(target: ConnectionTarget, options: OpenOptions)
     case 'redis':
     case 'rediss': {
       const { createRedisDriver } = await import('../drivers/redis/index.js');
-      // `?prefix=app:` chooses the key prefix (default `qtool:`); the rest is ioredis's URL.
-      const parsed = new URL(url);
-      const prefix = parsed.searchParams.get('prefix') ?? undefined;
-      parsed.searchParams.delete('prefix');
-      return createRedisDriver({ url: parsed.toString(), prefix, reconnect: options.reconnect });
+      return createRedisDriver({ ...parseRedisUrl(url), reconnect: options.reconnect });
     }
     default:
       throw new InputError(
@@ -86,4 +82,29 @@ export async function openDriver(target: ConnectionTarget, options: OpenOptions)
 /** Make sure a directory exists with owner-only access (the SQLite store's folder). */
 export function ensurePrivateDir(path: string): void {
   mkdirSync(path, { recursive: true, mode: 0o700 });
+}
+
+/**
+ * A Redis URL as qtool reads it: `?prefix=app:` chooses the key prefix (default `qtool:`), and
+ * several hosts (`redis://h1:6379,h2:6379,h3:6379`) select Redis Cluster with those seed nodes.
+ */
+export function parseRedisUrl(url: string): { url: string; prefix?: string; nodes?: { host: string; port: number }[] } {
+  const match = /^(rediss?):\/\/(?:([^@/]*)@)?([^/?]*)(\/[^?]*)?(?:\?(.*))?$/i.exec(url);
+  if (!match) throw new InputError(`invalid Redis URL "${maskUrl(url)}" (use redis://[user:password@]host:port/db)`);
+  const [, scheme, auth, hostList = '', path = '', query = ''] = match;
+  const params = new URLSearchParams(query);
+  const prefix = params.get('prefix') ?? undefined;
+  params.delete('prefix');
+  const rest = params.toString();
+  const hosts = hostList.split(',').filter(Boolean);
+  const single = `${scheme}://${auth ? `${auth}@` : ''}${hosts[0] ?? '127.0.0.1:6379'}${path}${rest ? `?${rest}` : ''}`;
+  if (hosts.length <= 1) return { url: single, prefix };
+  const nodes = hosts.map((host) => {
+    const [name, port] = host.split(':');
+    const number = Number(port ?? 6379);
+    if (!name || !Number.isInteger(number) || number <= 0)
+      throw new InputError(`invalid Redis node "${host}" in ${maskUrl(url)}`);
+    return { host: name, port: number };
+  });
+  return { url: single, prefix, nodes };
 }

@@ -61,3 +61,23 @@ describe('config loading', () => {
     );
   });
 });
+
+describe('redis URLs', () => {
+  it('take a prefix and, with several hosts, select Redis Cluster', async () => {
+    const { parseRedisUrl } = await import('../../src/core/connection.js');
+    expect(parseRedisUrl('redis://127.0.0.1:6379/2?prefix=app:')).toEqual({
+      url: 'redis://127.0.0.1:6379/2',
+      prefix: 'app:',
+    });
+    expect(parseRedisUrl('rediss://u:p@a:7000,b:7001,c/0')).toEqual({
+      url: 'rediss://u:p@a:7000/0',
+      prefix: undefined,
+      nodes: [
+        { host: 'a', port: 7000 },
+        { host: 'b', port: 7001 },
+        { host: 'c', port: 6379 },
+      ],
+    });
+    expect(() => parseRedisUrl('redis://a:1,b:x')).toThrow(/invalid Redis node "b:x"/);
+  });
+});

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisDriver } from '../../src/drivers/redis/index.js';
 import type { Driver } from '../../src/drivers/types.js';
+import { tempProject } from '../helpers/cli.js';
+import { E2E_CONFIG } from '../helpers/e2e-config.js';
 import { canStartCluster, startTestCluster, type TestCluster } from '../helpers/redis-cluster.js';
 import { makeEnvelope } from './conformance/envelopes.js';
 import { defineDriverConformance } from './conformance/index.js';
@@ -81,4 +83,26 @@ describe.skipIf(!canStartCluster && !process.env.QTOOL_TEST_REDIS_CLUSTER)('redi
       await cluster.dropPrefix(prefix);
     }
   });
+  it('is selected from the CLI by a URL with several hosts: dispatch, work, status', async () => {
+    const project = tempProject(E2E_CONFIG);
+    const prefix = `qtool-cli:${randomBytes(4).toString('hex')}:`;
+    const hosts = cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',');
+    const env = { QTOOL_CONNECTION: `redis://${hosts}/0?prefix=${encodeURIComponent(prefix)}` };
+    try {
+      const input = Array.from({ length: 20 }, (_, i) =>
+        JSON.stringify({ job: 'Record', queue: `q${i % 4}`, data: { tag: `n${i}` } }),
+      ).join('\n');
+      expect((await project.run(['dispatch', '-', '--quiet'], { input, env })).code).toBe(0);
+      const work = await project.run(['work', '--queue', 'q0,q1,q2,q3', '--stop-when-empty', '--sleep', '100ms'], {
+        env,
+        timeoutMs: 60_000,
+      });
+      expect(work.code).toBe(0);
+      const status = JSON.parse((await project.run(['status', '--json'], { env })).stdout);
+      expect(status.queues.map((q: { processedTotal: number }) => q.processedTotal)).toEqual([5, 5, 5, 5]);
+    } finally {
+      await project.cleanup();
+      await cluster.dropPrefix(prefix);
+    }
+  }, 90_000);
 });
