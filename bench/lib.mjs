@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { plainEnvelope } from '../dist/core/envelope.js';
 
 export const tempDir = (prefix) => mkdtempSync(join(tmpdir(), prefix));
 export const removeDir = (dir) => rmSync(dir, { recursive: true, force: true });
@@ -53,28 +54,5 @@ export function startChild(script, args) {
 }
 
 export function envelope(id, queue = 'bench', name = 'Noop') {
-  const now = Date.now();
-  return {
-    id,
-    name,
-    queue,
-    connection: null,
-    data: { n: 1 },
-    attempts: 0,
-    exceptions: 0,
-    lockWaits: 0,
-    maxTries: null,
-    maxExceptions: null,
-    backoff: null,
-    timeout: null,
-    failOnTimeout: false,
-    retryUntil: null,
-    middleware: [],
-    unique: null,
-    idempotencyKey: null,
-    chain: null,
-    tags: [],
-    dispatchedAt: now,
-    availableAt: now,
-  };
+  return plainEnvelope({ id, name, queue, data: { n: 1 } });
 }

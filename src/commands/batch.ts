@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { dispatchBatch } from '../core/batch.js';
+import { dispatchOptionsFrom } from '../core/dispatch.js';
 import { type DispatchInput, entryToInput } from '../core/envelope-builder.js';
 import { InputError, QtoolError } from '../core/errors.js';
 import { readJobFile } from '../core/jobfile.js';
@@ -81,7 +82,7 @@ Examples:
             onFinish: finallyJob,
             queue,
           },
-          { jobs: session.loaded.config.jobs, connectionName: session.target.name },
+          dispatchOptionsFrom(session.loaded.config, session.target.name),
         );
         if (session.globals.json) return session.printJson({ batch: batchId, jobs: results });
         session.print(`batch ${batchId} (${inputs.length} jobs)`);

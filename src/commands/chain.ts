@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { buildChainHead } from '../core/chain.js';
-import { dispatchJobs } from '../core/dispatch.js';
+import { dispatchJobs, dispatchOptionsFrom } from '../core/dispatch.js';
 import { type DispatchInput, entryToInput } from '../core/envelope-builder.js';
 import { InputError } from '../core/errors.js';
 import { readJobFile, validate } from '../core/jobfile.js';
@@ -44,10 +44,11 @@ Examples:
       const catchJob = flags.catch ? await readSingle(flags.catch, io) : request.catch;
       await withSession(io, command, async (session) => {
         const head = buildChainHead(request.links, { queue, connection: session.target.name, catch: catchJob });
-        const { results } = await dispatchJobs(session.driver, [head], {
-          jobs: session.loaded.config.jobs,
-          connectionName: session.target.name,
-        });
+        const { results } = await dispatchJobs(
+          session.driver,
+          [head],
+          dispatchOptionsFrom(session.loaded.config, session.target.name),
+        );
         const first = results[0]!;
         const chainId = head.chain!.id;
         if (session.globals.json)

@@ -56,6 +56,8 @@ export class Session {
     const driver = await openDriver(target, {
       reconnect: options.reconnect,
       baseDir: fromConfig ? loaded.baseDir : io.cwd,
+      config: loaded.config,
+      env: io.env,
     });
     return new Session(io, globals, loaded, target, driver);
   }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { dispatchJobs } from '../core/dispatch.js';
+import { dispatchJobs, dispatchOptionsFrom } from '../core/dispatch.js';
 import { dryRunDispatch } from '../core/dry-run.js';
 import { type DispatchInput, entryToInput, withDefaults } from '../core/envelope-builder.js';
 import { InputError } from '../core/errors.js';
@@ -60,19 +60,18 @@ Examples:
       const jobs = inputs.map((input) => withDefaults(input, defaults));
       await withSession(io, command, async (session) => {
         if (flags.dryRun) {
-          const report = await dryRunDispatch(session.driver, jobs, {
-            jobs: session.loaded.config.jobs,
-            connectionName: session.target.name,
-          });
+          const report = await dryRunDispatch(
+            session.driver,
+            jobs,
+            dispatchOptionsFrom(session.loaded.config, session.target.name),
+          );
           if (session.globals.json) return session.printJson({ dryRun: true, jobs: report });
           for (const r of report) session.print(`${jobs.length > 1 ? `${r.index}: ` : ''}${r.job}: ${r.detail}`);
           return;
         }
         const progress = jobs.length >= 5000 ? createProgress(io, 'dispatch', jobs.length) : null;
         const outcome = await dispatchJobs(session.driver, jobs, {
-          jobs: session.loaded.config.jobs,
-          limiters: session.loaded.config.limiters,
-          connectionName: session.target.name,
+          ...dispatchOptionsFrom(session.loaded.config, session.target.name),
           onProgress: (done) => progress?.update(done),
         }).finally(() => progress?.stop());
         if (session.globals.json) return session.printJson({ jobs: outcome.results });

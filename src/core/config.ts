@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { QtoolConfig } from './define.js';
 import { InputError } from './errors.js';
-import { describeIssue, durationSchema } from './schema.js';
+import { describeIssue, durationSchema, jobSizeSchema } from './schema.js';
 
 export const CONFIG_FILES = [
   'qtool.config.ts',
@@ -35,6 +35,7 @@ const commonJobFields = {
   queue: z.string().min(1).optional(),
   unique: z.unknown().optional(),
   middleware: z.unknown().optional(),
+  encrypted: z.boolean().optional(),
 };
 
 const codeJobSchema = z.looseObject({
@@ -73,6 +74,14 @@ const configSchema = z.looseObject({
       backoff: durationOrList.optional(),
       lease: durationSchema.optional(),
       concurrency: z.number().int().min(1).optional(),
+    })
+    .optional(),
+  maxJobSize: jobSizeSchema.optional(),
+  security: z
+    .strictObject({
+      key: z.string().min(1).optional(),
+      previousKeys: z.array(z.string().min(1)).optional(),
+      encrypt: z.boolean().optional(),
     })
     .optional(),
 });

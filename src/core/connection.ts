@@ -2,7 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Driver } from '../drivers/types.js';
 import type { LoadedConfig } from './config.js';
+import type { QtoolConfig } from './define.js';
 import { InputError } from './errors.js';
+import { resolveSealSettings, Sealer } from './seal.js';
+import { sealDriver } from './sealed-driver.js';
 
 export const DEFAULT_CONNECTION = 'sqlite:.qtool/qtool.db';
 
@@ -45,10 +48,22 @@ export interface OpenOptions {
   /** Long-running processes (workers) reconnect instead of failing fast. */
   reconnect?: boolean;
   baseDir: string;
+  /** With a key (QTOOL_KEY or `security.key`), pushes are signed and reserves checked. */
+  config?: QtoolConfig;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Open the store and, when a key is configured, sign and check the jobs that pass through it. */
+export async function openDriver(target: ConnectionTarget, options: OpenOptions): Promise<Driver> {
+  const settings = resolveSealSettings(options.config?.security, options.env);
+  const driver = await openStore(target, options);
+  if (!settings) return driver;
+  const jobs = options.config?.jobs ?? {};
+  return sealDriver(driver, new Sealer(settings), (name) => jobs[name]?.encrypted === true);
 }
 
 /** Open the driver for a connection URL; drivers are imported only when used. */
-export async function openDriver(target: ConnectionTarget, options: OpenOptions): Promise<Driver> {
+async function openStore(target: ConnectionTarget, options: OpenOptions): Promise<Driver> {
   const url = target.url;
   const scheme = url.slice(0, url.indexOf(':')).toLowerCase();
   switch (scheme) {

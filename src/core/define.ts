@@ -34,6 +34,8 @@ interface JobOptions {
   retryUntil?: Duration | Date | (() => Date | number);
   queue?: string;
   unique?: { key: string | ((data: never) => string); for?: Duration; untilProcessing?: boolean };
+  /** Store this job's data encrypted (needs QTOOL_KEY); Laravel's ShouldBeEncrypted. */
+  encrypted?: boolean;
 }
 
 export interface CodeJobDefinition<TData = unknown> extends JobOptions {
@@ -83,6 +85,18 @@ export interface QtoolConfig {
     backoff?: Duration | Duration[];
     lease?: Duration;
     concurrency?: number;
+  };
+  /** Largest job accepted at dispatch: bytes, or '512kb', '2mb'. Default 1 MiB. */
+  maxJobSize?: number | string;
+  /**
+   * Job signing and encryption. Prefer QTOOL_KEY (and QTOOL_PREVIOUS_KEYS when rotating) in the
+   * environment to a key written in the config file.
+   */
+  security?: {
+    key?: string;
+    previousKeys?: string[];
+    /** Encrypt every job's data, not only jobs defined with `encrypted: true`. */
+    encrypt?: boolean;
   };
 }
 

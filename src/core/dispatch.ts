@@ -1,11 +1,13 @@
+import formatBytes from 'bytes';
 import type { Driver, PushResult } from '../drivers/types.js';
 import type { AttemptDefaults } from './attempts.js';
-import type { JobDefinition } from './define.js';
+import type { JobDefinition, QtoolConfig } from './define.js';
 import { parseDurationSeconds } from './duration.js';
 import type { JobEnvelope } from './envelope.js';
 import { buildEnvelope, type DispatchInput } from './envelope-builder.js';
 import { InputError, QtoolError } from './errors.js';
 import { type AttemptResult, runAttempt } from './runner.js';
+import { jobSizeSchema } from './schema.js';
 
 export const DEFAULT_MAX_JOB_BYTES = 1024 * 1024;
 const PUSH_BATCH = 1000;
@@ -75,11 +77,21 @@ export function prepareEnvelopes(
     if (size > maxBytes) {
       const where = inputs.length > 1 ? `job at index ${index} ` : '';
       throw new InputError(
-        `${where}(${input.name}) has ${size} bytes of data, over the ${maxBytes}-byte job size limit`,
+        `${where}(${input.name}) has ${formatBytes(size)} of data, over the ${formatBytes(maxBytes)} job size limit (maxJobSize in the config)`,
       );
     }
     return envelope;
   });
+}
+
+/** The dispatch options a config implies: its jobs' defaults, rate limiters and job size limit. */
+export function dispatchOptionsFrom(config: QtoolConfig, connectionName?: string): DispatchOptions {
+  return {
+    jobs: config.jobs,
+    limiters: config.limiters,
+    connectionName,
+    maxJobBytes: config.maxJobSize === undefined ? undefined : jobSizeSchema.parse(config.maxJobSize),
+  };
 }
 
 function dispatchedEvent(envelope: JobEnvelope) {

@@ -39,6 +39,38 @@ export interface JobEnvelope {
   dispatchedAt: number;
   /** Epoch ms: when the job first became (or becomes) available. */
   availableAt: number;
+  /** Set when a key is configured: MAC over every field above but the counters (src/core/seal.ts). */
+  signature?: string;
+  /** `data` holds AES-256-GCM ciphertext (Laravel's ShouldBeEncrypted). */
+  encrypted?: boolean;
+}
+
+/** An envelope with every optional setting at its default: nothing set, available at `at`. */
+export function plainEnvelope(
+  fields: Pick<JobEnvelope, 'id' | 'name' | 'queue'> & Partial<JobEnvelope>,
+  at = Date.now(),
+): JobEnvelope {
+  return {
+    connection: null,
+    data: null,
+    attempts: 0,
+    exceptions: 0,
+    lockWaits: 0,
+    maxTries: null,
+    maxExceptions: null,
+    backoff: null,
+    timeout: null,
+    failOnTimeout: false,
+    retryUntil: null,
+    middleware: [],
+    unique: null,
+    idempotencyKey: null,
+    chain: null,
+    tags: [],
+    dispatchedAt: at,
+    availableAt: at,
+    ...fields,
+  };
 }
 
 /** Declarative middleware as it travels in the envelope (job files and `middleware(data)`). */

@@ -6,7 +6,7 @@ import { buildChainHead } from './chain.js';
 import { type LoadedConfig, loadConfig } from './config.js';
 import { openDriver, resolveConnection } from './connection.js';
 import type { CodeJobDefinition, JobDefinition, QtoolConfig } from './define.js';
-import { dispatchJobs } from './dispatch.js';
+import { dispatchJobs, dispatchOptionsFrom } from './dispatch.js';
 import type { DispatchInput } from './envelope-builder.js';
 import { QtoolError } from './errors.js';
 import { eventMatcher, followEvents } from './events.js';
@@ -131,7 +131,10 @@ export class Queue<C extends QtoolConfig = QtoolConfig> {
   /** The store, opened on first use. */
   driver(): Promise<Driver> {
     this.driverPromise ??= this.loaded.then((loaded) =>
-      openDriver(resolveConnection(loaded, this.options.connection), { baseDir: loaded.baseDir }),
+      openDriver(resolveConnection(loaded, this.options.connection), {
+        baseDir: loaded.baseDir,
+        config: loaded.config,
+      }),
     );
     return this.driverPromise;
   }
@@ -169,7 +172,7 @@ export class Queue<C extends QtoolConfig = QtoolConfig> {
     const { createMemoryDriver } = await import('../drivers/memory/index.js');
     const inline = createMemoryDriver();
     try {
-      await dispatchJobs(inline, [{ name, data }], { jobs: loaded.config.jobs });
+      await dispatchJobs(inline, [{ name, data }], dispatchOptionsFrom(loaded.config));
       const queue = (loaded.config.jobs?.[name] as JobDefinition | undefined)?.queue ?? 'default';
       const [job] = await inline.jobReserve({ queues: [queue], workerId: 'sync', leaseMs: 3_600_000 });
       if (!job) throw new QtoolError(`dispatchSync could not run ${name}`);
@@ -203,7 +206,7 @@ export class Queue<C extends QtoolConfig = QtoolConfig> {
   /** Options for dispatchJobs from the loaded config. */
   async dispatchOptions() {
     const loaded = await this.loaded;
-    return { jobs: loaded.config.jobs, limiters: loaded.config.limiters };
+    return dispatchOptionsFrom(loaded.config);
   }
 
   /**
@@ -261,10 +264,7 @@ export class Queue<C extends QtoolConfig = QtoolConfig> {
   /** Push prepared inputs now (no transaction holding). */
   async push(inputs: DispatchInput[]): Promise<PushResult[]> {
     const [loaded, driver] = await Promise.all([this.loaded, this.driver()]);
-    const { results } = await dispatchJobs(driver, inputs, {
-      jobs: loaded.config.jobs,
-      limiters: loaded.config.limiters,
-    });
+    const { results } = await dispatchJobs(driver, inputs, dispatchOptionsFrom(loaded.config));
     return results;
   }
 

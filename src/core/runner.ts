@@ -81,6 +81,10 @@ export async function runAttempt(
   external?: AbortSignal,
 ): Promise<AttemptResult> {
   const envelope = reserved.envelope;
+  const rejected =
+    reserved.rejected ??
+    (envelope.encrypted ? 'the job data is encrypted and this worker has no key (set QTOOL_KEY)' : undefined);
+  if (rejected) return failUnrun(reserved, rejected, deps);
   const job = new RunningJob(envelope, reserved.token, deps.workerId);
   const onExternalAbort = () => job.controller.abort(external?.reason);
   external?.addEventListener('abort', onExternalAbort, { once: true });
@@ -302,6 +306,41 @@ async function finish(
   });
   if (ok) await appendBatchEvents(driver, await settleBatch(driver, envelope, 'failed', firstLine(error.message)));
   return { job: envelope, status: ok ? 'failed' : 'lost', durationMs, error: firstLine(error.message) };
+}
+
+/**
+ * A job that must not run (undecodable, or its signature does not match) goes straight to the
+ * failed store. Nothing in it is trusted, so no failed() hook, chain catch or batch callback runs.
+ */
+async function failUnrun(reserved: ReservedJob, reason: string, deps: RunnerDeps): Promise<AttemptResult> {
+  const { envelope, token } = reserved;
+  const now = Date.now();
+  const ok = await deps.driver.jobFail({
+    id: envelope.id,
+    token,
+    error: { message: reason },
+    attempt: {
+      attempt: envelope.attempts,
+      workerId: deps.workerId,
+      startedAt: now,
+      endedAt: now,
+      outcome: 'failed',
+      error: reason,
+    },
+    events: [
+      {
+        name: 'job.failed',
+        queue: envelope.queue,
+        jobId: envelope.id,
+        jobName: envelope.name,
+        attempt: envelope.attempts,
+        workerId: deps.workerId,
+        durationMs: 0,
+        details: { error: reason, rejected: true },
+      },
+    ],
+  });
+  return { job: envelope, status: ok ? 'failed' : 'lost', durationMs: 0, error: reason };
 }
 
 async function appendBatchEvents(driver: Driver, events: EventInput[]): Promise<void> {

@@ -1,3 +1,4 @@
+import bytes from 'bytes';
 import { z } from 'zod';
 import { parseDurationSeconds } from './duration.js';
 
@@ -9,6 +10,16 @@ export const durationSchema = z.union([z.number(), z.string()]).transform((value
     ctx.addIssue({ code: 'custom', message: (error as Error).message });
     return z.NEVER;
   }
+});
+
+/** A size in bytes: a whole number, or text such as '512kb' or '2mb' (1 kb = 1024 bytes). */
+export const jobSizeSchema = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
+  const size = typeof value === 'number' ? value : bytes.parse(value);
+  if (size === null || !Number.isFinite(size) || size <= 0) {
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a size (use bytes, or e.g. 512kb, 2mb)` });
+    return z.NEVER;
+  }
+  return Math.floor(size);
 });
 
 /** Backoff: seconds or durations, as a number, a list, or the text "10,60". */

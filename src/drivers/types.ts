@@ -212,6 +212,11 @@ export interface ReservedJob {
   token: string;
   reservedAt: number;
   leaseUntil: number;
+  /**
+   * Why this job must not run: its payload could not be decoded, or its signature does not match.
+   * The runner fails it at once, without running its handler, hooks, chain or batch callbacks.
+   */
+  rejected?: string;
 }
 
 export interface AckOptions {

@@ -16,6 +16,8 @@ export interface RunResult {
 
 export interface Project {
   dir: string;
+  /** The Redis key prefix of this project's store (used when the store is Redis). */
+  prefix: string;
   /** Run the built binary in this directory. */
   run(
     args: string[],
@@ -47,6 +49,7 @@ export function tempProject(config?: string, store: StoreKind = 'sqlite'): Proje
   if (store === 'redis') baseEnv.QTOOL_CONNECTION = `${REDIS_URL}?prefix=${encodeURIComponent(prefix)}`;
   const project: Project = {
     dir,
+    prefix,
     run(args, options = {}) {
       return new Promise((resolvePromise, reject) => {
         const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...baseEnv, ...options.env } });

@@ -1,5 +1,6 @@
 import type { JobEnvelope } from '../../core/envelope.js';
 import { newToken } from '../../core/ids.js';
+import { decodeEnvelope } from '../envelope-codec.js';
 import { DriverError } from '../errors.js';
 import type {
   AckOptions,
@@ -163,10 +164,10 @@ export class RedisDriver extends RedisQueries implements Driver {
         [k.ready, k.reserved, k.payload, k.state, k.stats, this.eventsKey(k), k.waiting],
         [options.workerId, options.leaseMs, room, token, emit, this.scriptMaxLen, queue],
       )) as [[string, string, number, number, number, number, number][], number, number];
-      for (const [, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil] of rows) {
-        const envelope = JSON.parse(payload) as JobEnvelope;
+      for (const [id, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil] of rows) {
+        const { envelope, rejected } = decodeEnvelope(payload || '', { id, queue });
         Object.assign(envelope, { attempts, exceptions, lockWaits });
-        taken.push({ envelope, token, reservedAt, leaseUntil });
+        taken.push({ envelope, token, reservedAt, leaseUntil, ...(rejected ? { rejected } : {}) });
         this.queueOf.set(envelope.id, queue);
       }
       if (due >= 0 && (nextDue === null || due < nextDue)) nextDue = due;

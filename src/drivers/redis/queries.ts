@@ -1,15 +1,15 @@
-import type { AttemptRecord, JobEnvelope } from '../../core/envelope.js';
+import type { AttemptRecord } from '../../core/envelope.js';
+import { decodeEnvelope } from '../envelope-codec.js';
 import { failedJobRecord } from '../records.js';
 import type { FailedRecord, JobRecord, LiveJobState, QueueStats } from '../types.js';
 import { RedisAuxiliary } from './auxiliary.js';
-import type { RedisKeys } from './keys.js';
 
-type QueueKeys = ReturnType<RedisKeys['queue']>;
 const RETRY_BATCH = 1000;
 
 /** Reads, lists, queue administration and the failed store. */
 export abstract class RedisQueries extends RedisAuxiliary {
   private liveRecord(
+    where: { id: string; queue: string },
     payload: string,
     state: string | null,
     history: string | null,
@@ -18,7 +18,7 @@ export abstract class RedisQueries extends RedisAuxiliary {
     now: number,
   ): JobRecord {
     const [attempts, exceptions, lockWaits, , worker, reservedAt, , waitingOn] = (state ?? '0\t0\t0').split('\t');
-    const envelope = JSON.parse(payload) as JobEnvelope;
+    const { envelope } = decodeEnvelope(payload, where);
     Object.assign(envelope, {
       attempts: Number(attempts),
       exceptions: Number(exceptions),
@@ -40,8 +40,9 @@ export abstract class RedisQueries extends RedisAuxiliary {
     };
   }
 
-  private async readLive(k: QueueKeys, ids: string[]): Promise<JobRecord[]> {
+  private async readLive(queue: string, ids: string[]): Promise<JobRecord[]> {
     if (ids.length === 0) return [];
+    const k = this.keys.queue(queue);
     const now = await this.now();
     const results = await this.run((r) => {
       const pipe = r.pipeline();
@@ -51,17 +52,19 @@ export abstract class RedisQueries extends RedisAuxiliary {
     });
     const values = (results ?? []).map(([, value]) => value as string | null);
     const records: JobRecord[] = [];
-    ids.forEach((_id, i) => {
+    ids.forEach((id, i) => {
       const [payload, state, history, reserved, ready] = values.slice(i * 5, i * 5 + 5);
       if (payload)
-        records.push(this.liveRecord(payload, state ?? null, history ?? null, reserved ?? null, ready ?? null, now));
+        records.push(
+          this.liveRecord({ id, queue }, payload, state ?? null, history ?? null, reserved ?? null, ready ?? null, now),
+        );
     });
     return records;
   }
 
   async jobGet(id: string): Promise<JobRecord | null> {
     const queue = await this.findQueue(id);
-    if (queue) return (await this.readLive(this.keys.queue(queue), [id]))[0] ?? null;
+    if (queue) return (await this.readLive(queue, [id]))[0] ?? null;
     const failed = await this.failedGet(id);
     return failed ? failedJobRecord(failed) : null;
   }
@@ -77,7 +80,7 @@ export abstract class RedisQueries extends RedisAuxiliary {
           ? r.zrangebyscore(k.ready, '-inf', now, 'LIMIT', offset, options.limit)
           : r.zrangebyscore(k.ready, `(${now}`, '+inf', 'LIMIT', offset, options.limit),
     );
-    return this.readLive(k, ids);
+    return this.readLive(options.queue, ids);
   }
 
   async jobDelete(id: string): Promise<boolean> {
@@ -168,7 +171,7 @@ export abstract class RedisQueries extends RedisAuxiliary {
       const [payload, meta, error, history] = values.slice(i * 4, i * 4 + 4);
       if (!payload) return;
       const [attempts, exceptions, lockWaits, failedAt] = (meta ?? '0\t0\t0\t0').split('\t');
-      const envelope = JSON.parse(payload) as JobEnvelope;
+      const { envelope } = decodeEnvelope(payload, { id, queue });
       Object.assign(envelope, {
         attempts: Number(attempts),
         exceptions: Number(exceptions),

@@ -1,5 +1,6 @@
 import type { AttemptRecord, JobEnvelope } from '../../core/envelope.js';
 import { newToken } from '../../core/ids.js';
+import { decodeEnvelope } from '../envelope-codec.js';
 import { DriverError } from '../errors.js';
 import { failedJobRecord } from '../records.js';
 import type {
@@ -84,8 +85,8 @@ export class SqliteDriver extends SqliteRecords implements Driver {
         const rows = q.reserve.all(token, options.workerId, now, leaseUntil, queue, now, room) as JobRow[];
         if (rows.length > 1) rows.sort((a, b) => (a.id < b.id ? -1 : 1)); // RETURNING has no order
         for (const row of rows) {
-          const envelope = rowToEnvelope(row);
-          taken.push({ envelope, token, reservedAt: now, leaseUntil });
+          const { envelope, rejected } = rowToEnvelope(row);
+          taken.push({ envelope, token, reservedAt: now, leaseUntil, ...(rejected ? { rejected } : {}) });
           if (options.emitEvents) {
             this.insertEvents(
               [
@@ -164,12 +165,13 @@ export class SqliteDriver extends SqliteRecords implements Driver {
       const row = this.q.jobDeleteHeldFull.get(options.id, options.token) as JobRow | undefined;
       if (!row) return false;
       const now = Date.now();
-      const envelope = rowToEnvelope(row);
+      // The counters live in columns; an undecodable payload is kept as it was, for inspection.
+      const { envelope, rejected } = rowToEnvelope(row);
       this.q.failedInsert.run(
         row.id,
         row.queue,
         row.name,
-        JSON.stringify(envelope),
+        rejected ? row.payload : JSON.stringify(envelope),
         JSON.stringify(options.error),
         now,
         appendHistory(row.history, options.attempt),
@@ -293,14 +295,15 @@ export class SqliteDriver extends SqliteRecords implements Driver {
       ) as FailedRow[];
       const now = Date.now();
       for (const row of rows) {
-        const envelope = JSON.parse(row.payload) as JobEnvelope;
+        // An undecodable payload goes back as it was: it fails again, with its reason, if reserved.
+        const { envelope, rejected } = decodeEnvelope(row.payload, row);
         Object.assign(envelope, { attempts: 0, exceptions: 0, lockWaits: 0 });
         this.q.failedDelete.run(row.id);
         this.q.jobInsertRetried.run(
           row.id,
           row.queue,
           row.name,
-          JSON.stringify(envelope),
+          rejected ? row.payload : JSON.stringify(envelope),
           now,
           envelope.unique?.key ?? null,
           row.history,
@@ -347,7 +350,7 @@ interface FailedRow {
 }
 
 function rowToFailed(row: FailedRow): FailedRecord {
-  const envelope = JSON.parse(row.payload) as JobEnvelope;
+  const { envelope } = decodeEnvelope(row.payload, row);
   return {
     id: row.id,
     name: row.name,
@@ -363,7 +366,7 @@ function rowToFailed(row: FailedRow): FailedRecord {
 function rowToRecord(row: JobRow, now: number): JobRecord {
   const reserved = row.state === 1;
   return {
-    envelope: rowToEnvelope(row),
+    envelope: rowToEnvelope(row).envelope,
     state: reserved ? 'reserved' : row.available_at > now ? 'delayed' : 'pending',
     availableAt: row.available_at,
     reservedBy: reserved ? row.worker_id : null,

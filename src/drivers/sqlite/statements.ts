@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
+import { type DecodedEnvelope, decodeEnvelope } from '../envelope-codec.js';
 
 type Statement = Database.Statement;
-
-import type { JobEnvelope } from '../../core/envelope.js';
 
 export interface JobRow {
   id: string;
@@ -23,12 +22,12 @@ export interface JobRow {
 }
 
 /** The stored envelope with the counters that live in their own columns. */
-export function rowToEnvelope(row: JobRow): JobEnvelope {
-  const envelope = JSON.parse(row.payload) as JobEnvelope;
-  envelope.attempts = row.attempts;
-  envelope.exceptions = row.exceptions;
-  envelope.lockWaits = row.lock_waits;
-  return envelope;
+export function rowToEnvelope(row: JobRow): DecodedEnvelope {
+  const decoded = decodeEnvelope(row.payload, row);
+  decoded.envelope.attempts = row.attempts;
+  decoded.envelope.exceptions = row.exceptions;
+  decoded.envelope.lockWaits = row.lock_waits;
+  return decoded;
 }
 
 /** Every statement, prepared once per connection. */

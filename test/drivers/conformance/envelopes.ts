@@ -1,33 +1,9 @@
-import type { JobEnvelope } from '../../../src/core/envelope.js';
+import { type JobEnvelope, plainEnvelope } from '../../../src/core/envelope.js';
 import { newJobId } from '../../../src/core/ids.js';
 
 /** A stored envelope with sensible defaults, for driver tests. */
 export function makeEnvelope(overrides: Partial<JobEnvelope> = {}): JobEnvelope {
-  const now = Date.now();
-  return {
-    id: newJobId(),
-    name: 'TestJob',
-    queue: 'default',
-    connection: null,
-    data: { n: 1 },
-    attempts: 0,
-    exceptions: 0,
-    lockWaits: 0,
-    maxTries: null,
-    maxExceptions: null,
-    backoff: null,
-    timeout: null,
-    failOnTimeout: false,
-    retryUntil: null,
-    middleware: [],
-    unique: null,
-    idempotencyKey: null,
-    chain: null,
-    tags: [],
-    dispatchedAt: now,
-    availableAt: now,
-    ...overrides,
-  };
+  return plainEnvelope({ id: newJobId(), name: 'TestJob', queue: 'default', data: { n: 1 }, ...overrides });
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -28,8 +28,10 @@ for _, id in ipairs(ids) do
   local payload = redis.call('HGET', KEYS[3], id)
   taken[#taken + 1] = { id, payload, s.attempts, s.exceptions, s.lockWaits, now, lease_until }
   if ARGV[5] == '1' then
-    local env = cjson.decode(payload)
-    local event = { name = 'job.processing', queue = ARGV[7], jobId = id, jobName = env.name, attempt = s.attempts, workerId = ARGV[1] }
+    -- An undecodable payload must not stop the queue: the worker fails that job with its reason.
+    local ok, env = pcall(cjson.decode, payload)
+    local job_name = (ok and type(env) == 'table' and type(env.name) == 'string') and env.name or '(undecodable)'
+    local event = { name = 'job.processing', queue = ARGV[7], jobId = id, jobName = job_name, attempt = s.attempts, workerId = ARGV[1] }
     redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[6], '*', 'e', cjson.encode(event), 't', now)
   end
 end
