@@ -56,3 +56,19 @@ export function startChild(script, args) {
 export function envelope(id, queue = 'bench', name = 'Noop') {
   return plainEnvelope({ id, name, queue, data: { n: 1 } });
 }
+
+/** Delete every key under a prefix (SCAN: fine in test and bench cleanup, never on a hot path). */
+export async function dropRedisPrefix(prefix, url = process.env.QTOOL_TEST_REDIS ?? 'redis://127.0.0.1:6379/0') {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { fmt, percentile, rate, runChild, startChild, table } from './lib.mjs';
+import { dropRedisPrefix, fmt, percentile, rate, runChild, startChild, table } from './lib.mjs';
 import { openLib } from './redis-libs.mjs';
 
 const SINGLE = Number(process.env.BENCH_SINGLE ?? 10_000);
@@ -15,16 +15,7 @@ const kinds = ['qtool', 'bullmq', 'bee'];
 const run = Date.now().toString(36);
 const prefixOf = (kind, step) => `bench-${run}-${kind}-${step}`;
 
-async function drop(prefix) {
-  const redis = new Redis();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
-}
+const drop = (prefix) => dropRedisPrefix(prefix, 'redis://127.0.0.1:6379/0');
 
 async function enqueue(kind) {
   const prefix = prefixOf(kind, 'enq');

@@ -8,10 +8,10 @@ import parseDurationText from 'parse-duration';
 export function parseDurationMs(input: string | number): number {
   if (typeof input === 'number') {
     if (!Number.isFinite(input) || input < 0) throw new RangeError(`invalid duration ${input}: must be >= 0 seconds`);
-    return Math.round(input * 1000);
+    return withinLimit(Math.round(input * 1000), input);
   }
   const text = input.trim();
-  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (/^\d+(\.\d+)?$/.test(text)) return withinLimit(Math.round(Number(text) * 1000), input);
   if (!/^[0-9.]+\s*[a-zµ]+(\s*[0-9.]+\s*[a-zµ]+)*$/i.test(text)) {
     throw new RangeError(`invalid duration "${input}" (use e.g. 30s, 10m, 1h30m)`);
   }
@@ -19,7 +19,16 @@ export function parseDurationMs(input: string | number): number {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) {
     throw new RangeError(`invalid duration "${input}" (use e.g. 30s, 10m, 1h30m)`);
   }
-  return Math.round(ms);
+  return withinLimit(Math.round(ms), input);
+}
+
+/** Longest duration accepted: past it, times stop being exact in milliseconds and mean nothing for a queue. */
+const MAX_DURATION_MS = 100 * 365 * 24 * 3_600_000;
+
+function withinLimit(ms: number, input: string | number): number {
+  if (!(ms <= MAX_DURATION_MS))
+    throw new RangeError(`invalid duration ${JSON.stringify(input)}: longer than 100 years`);
+  return ms;
 }
 
 /** Same as parseDurationMs, in whole or fractional seconds. */

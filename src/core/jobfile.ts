@@ -57,7 +57,7 @@ export async function readJobFile(source: string, options: ReadJobFileOptions = 
         whole = [line]; // a pretty-printed object spans lines
         continue;
       }
-      throw new InputError(`${label} line ${lineNo}: invalid JSON (${(error as Error).message})`);
+      throw new InputError(`${label} line ${lineNo}: invalid JSON (${jsonProblem(error)})`);
     }
     entries.push(validate(value, `${label} line ${lineNo}`));
     if (options.onProgress && lineNo % 5000 === 0) options.onProgress(lineNo);
@@ -75,13 +75,37 @@ function parseWhole(text: string, label: string): ParsedJobFile {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InputError(`${label}: invalid JSON (${(error as Error).message})`);
+    const line = badFirstNdjsonLine(text);
+    throw new InputError(`${label}${line ? ` line ${line}` : ''}: invalid JSON (${jsonProblem(error)})`);
   }
   if (Array.isArray(value)) {
     if (value.length === 0) throw new InputError(`${label}: the array holds no jobs`);
     return { entries: value.map((item, index) => validate(item, `${label} job at index ${index}`)), format: 'array' };
   }
   return { entries: [validate(value, label)], format: 'object' };
+}
+
+/** The parser's complaint on one line: it quotes the input, which may span lines. */
+function jsonProblem(error: unknown): string {
+  const message = (error as Error).message.replace(/\s+/g, ' ');
+  return message.length > 160 ? `${message.slice(0, 157)}...` : message;
+}
+
+/**
+ * NDJSON whose first line is broken reads like a pretty-printed object that failed; when the next
+ * line is a whole job object on its own, it was NDJSON, and the first line is the one to name.
+ */
+function badFirstNdjsonLine(text: string): number | null {
+  const lines = text.split('\n');
+  const first = lines.findIndex((l) => l.trim() !== '');
+  const second = lines.findIndex((l, i) => i > first && l.trim() !== '');
+  if (first < 0 || second < 0) return null;
+  try {
+    const value = JSON.parse(lines[second]!);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? first + 1 : null;
+  } catch {
+    return null;
+  }
 }
 
 export function validate(value: unknown, where: string): JobFileEntry {
