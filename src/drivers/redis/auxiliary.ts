@@ -259,13 +259,30 @@ export abstract class RedisAuxiliary extends RedisBase {
         detail: version,
         fix: 'qtool needs Redis 6.2 or newer',
       },
-      {
-        check: 'redis mode',
-        ok: mode !== 'cluster',
-        detail: mode,
-        fix: 'Redis Cluster is not supported yet (see docs/redis.md)',
-      },
+      { check: 'redis mode', ok: true, detail: mode },
+      await this.persistence(),
     ];
+  }
+
+  /** How much a Redis crash can lose (docs/guarantees.md); informational, managed servers may hide CONFIG. */
+  private async persistence(): Promise<Diagnosis> {
+    const info = await this.run((r) => r.info('persistence'));
+    const aof = /aof_enabled:1/.test(info);
+    let fsync = '?';
+    let snapshots = '?';
+    try {
+      const reply = (await this.run((r) => r.call('CONFIG', 'GET', 'appendfsync'))) as string[];
+      fsync = reply[1] ?? '?';
+      snapshots = ((await this.run((r) => r.call('CONFIG', 'GET', 'save'))) as string[])[1] || 'off';
+    } catch {
+      // CONFIG is often disabled on managed Redis; INFO alone still tells whether AOF is on.
+    }
+    const detail = aof
+      ? `AOF on, appendfsync ${fsync}${fsync === 'always' ? '' : ': a crash can lose up to 1 s of acknowledged writes'}`
+      : snapshots === 'off'
+        ? 'AOF and RDB snapshots off: a Redis restart empties every queue'
+        : `AOF off, RDB snapshots "${snapshots}": a Redis crash loses what changed since the last snapshot`;
+    return { check: 'redis persistence', ok: true, detail };
   }
 
   /** One hash per minute; HINCRBY keeps every field's addition atomic without a script. */
