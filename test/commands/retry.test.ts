@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedisDriver } from '../../src/drivers/redis/index.js';
 import { createSqliteDriver } from '../../src/drivers/sqlite/index.js';
 import type { Driver } from '../../src/drivers/types.js';
-import { lines, type Project, REDIS_URL, STORES, type StoreKind, tempProject } from '../helpers/cli.js';
 import { makeEnvelope } from '../drivers/conformance/envelopes.js';
+import { lines, type Project, REDIS_URL, STORES, type StoreKind, tempProject } from '../helpers/cli.js';
 
 /** Three job names that fail with the message in their data, on the first try. */
 const CONFIG = `
