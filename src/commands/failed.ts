@@ -1,45 +1,47 @@
 import type { Command } from 'commander';
-import { firstLine, QtoolError } from '../core/errors.js';
-import type { FailedRecord } from '../drivers/types.js';
-import { relativeTime } from '../output/format.js';
+import { InputError, QtoolError } from '../core/errors.js';
+import { listFailed } from '../core/failed-filter.js';
 import { renderJobDetail } from '../output/job-detail.js';
 import { createProgress } from '../output/progress.js';
-import { renderTable } from '../output/table.js';
 import { type Io, withSession } from './context.js';
+import {
+  addFilterOptions,
+  type FilterFlags,
+  filterFromFlags,
+  hasFilter,
+  renderFailedTable,
+  runBulk,
+} from './failed-filters.js';
 import { confirm, intFlag, queueFlag } from './flags.js';
+
+type ForgetFlags = FilterFlags & { dryRun?: boolean; yes?: boolean; quiet?: boolean };
 
 export function registerFailed(program: Command, io: Io): void {
   const failed = program
     .command('failed')
-    .description('list failed jobs (newest first); show, forget, flush or prune them')
-    .option('--queue <name>', 'only this queue')
+    .description(
+      'list failed jobs (newest first, filtered with --job/--queue/--since/--until/--error); show, forget, flush or prune them',
+    );
+  addFilterOptions(failed)
     .option('--limit <n>', 'rows to show', '50')
     .option('--offset <n>', 'rows to skip', '0')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ qtool failed --queue podcasts\n  $ qtool failed show 01JD3N5K8Q2W7Y4X6V9B1C0M3Z',
+      "\nExamples:\n  $ qtool failed --queue podcasts\n  $ qtool failed --job SendInvoice --since 1h --error 'timeout'\n  $ qtool failed show 01JD3N5K8Q2W7Y4X6V9B1C0M3Z",
     )
-    .action(async (flags: { queue?: string; limit: string; offset: string }, command: Command) => {
-      const queue = queueFlag('--queue', flags.queue);
+    .action(async (flags: FilterFlags & { limit: string; offset: string }, command: Command) => {
+      const filter = filterFromFlags(flags);
       const limit = intFlag('--limit', flags.limit, 1)!;
       const offset = intFlag('--offset', flags.offset, 0)!;
       await withSession(io, command, async (session) => {
-        const rows = await session.driver.failedList({ queue, limit, offset });
+        // Beyond a queue, filters need a scan of the failed store; the plain listing reads one page.
+        const { queue, ...rest } = filter;
+        const rows = hasFilter(rest)
+          ? await listFailed(session.driver, filter, { limit, offset })
+          : await session.driver.failedList({ queue, limit, offset });
         if (session.globals.json) return session.printJson({ failed: rows });
         if (rows.length === 0) return session.print(session.theme.dim('no failed jobs'));
-        const now = Date.now();
-        session.print(
-          renderTable(
-            ['ID', 'JOB', 'QUEUE', 'FAILED', 'ERROR'],
-            rows.map((r: FailedRecord) => [
-              r.id,
-              r.name,
-              r.queue,
-              relativeTime(r.failedAt, now),
-              session.theme.red(firstLine(r.error.message)),
-            ]),
-          ),
-        );
+        session.print(renderFailedTable(rows, session));
       });
     });
 
@@ -71,16 +73,31 @@ export function registerFailed(program: Command, io: Io): void {
       });
     });
 
-  failed
+  const forget = failed
     .command('forget')
-    .description('delete failed jobs by id')
-    .argument('<id...>', 'failed job ids')
+    .description('delete failed jobs by id, or every one matching filters (asks first on a terminal)')
+    .argument('[ids...]', 'failed job ids (or none, with filters)');
+  addFilterOptions(forget)
+    .option('--dry-run', 'count the matching failed jobs and show the first 10; change nothing')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('-q, --quiet', 'print only the forgotten ids, one per line')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ qtool failed forget 01JD3N5K8Q2W7Y4X6V9B1C0M3Z\n  $ qtool failed forget --job ResizeImage --until 7d --yes',
+    )
     .action(async (ids: string[], _flags: unknown, command: Command) => {
+      const flags = subcommandFlags<ForgetFlags>(command);
+      const filter = filterFromFlags(flags);
+      if (ids.length > 0 && (hasFilter(filter) || flags.dryRun))
+        throw new InputError('ids name their jobs already: give ids or filters, not both');
+      if (ids.length === 0 && !hasFilter(filter))
+        throw new InputError('name failed job ids or a filter (--job, --queue, --since, --until, --error)');
       await withSession(io, command, async (session) => {
+        if (ids.length === 0) return runBulk(io, session, { action: 'forget', flags, filter });
         const removed = await session.driver.failedForget(ids);
         const missing = ids.filter((id) => !removed.includes(id));
         if (session.globals.json) session.printJson({ forgotten: removed, missing });
-        else for (const id of removed) session.print(`forgot ${id}`);
+        else for (const id of removed) session.print(flags.quiet ? id : `forgot ${id}`);
         if (missing.length) throw new QtoolError(`no failed job ${missing.join(', ')}`);
       });
     });
@@ -90,7 +107,8 @@ export function registerFailed(program: Command, io: Io): void {
     .description('delete every failed job (of one queue with --queue)')
     .option('--queue <name>', 'only this queue')
     .option('-y, --yes', 'do not ask for confirmation')
-    .action(async (flags: { queue?: string; yes?: boolean }, command: Command) => {
+    .action(async (_flags: unknown, command: Command) => {
+      const flags = subcommandFlags<{ queue?: string; yes?: boolean }>(command);
       const queue = queueFlag('--queue', flags.queue);
       await confirm(io, `delete every failed job${queue ? ` of ${queue}` : ''}?`, flags.yes);
       await withSession(io, command, async (session) => {
@@ -114,4 +132,12 @@ export function registerFailed(program: Command, io: Io): void {
         session.print(`pruned ${count} failed job(s) older than ${hours}h`);
       });
     });
+}
+
+/**
+ * A subcommand's flags, with those that `failed` itself also defines (--queue, --job...): the CLI
+ * parses options anywhere on the line, so `failed flush --queue Q` hands --queue to `failed`.
+ */
+function subcommandFlags<T>(command: Command): T {
+  return { ...command.parent?.opts(), ...command.opts() } as T;
 }

@@ -53,9 +53,14 @@ export function instantFlag(flag: string, value: string | undefined): number | u
   return ms;
 }
 
+/** Whether `confirm` would ask: a person at a terminal, without --yes. */
+export function willAsk(io: Io, yes: boolean | undefined): boolean {
+  return !yes && Boolean(io.stdin.isTTY) && Boolean(io.stdout.isTTY);
+}
+
 /** Ask before destroying when a person is at a terminal; scripts (no TTY) and --yes go ahead. */
 export async function confirm(io: Io, question: string, yes: boolean | undefined): Promise<void> {
-  if (yes || !io.stdin.isTTY || !io.stdout.isTTY) return;
+  if (!willAsk(io, yes)) return;
   const rl = createInterface({ input: io.stdin, output: io.stdout });
   try {
     const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();

@@ -26,6 +26,10 @@ export function sealDriver(inner: Driver, sealer: Sealer, encrypts: (jobName: st
     },
     jobList: async (options) => (await inner.jobList(options)).map((r) => reveal<JobRecord>(r)),
     failedList: async (options) => (await inner.failedList(options)).map((r) => reveal<FailedRecord>(r)),
+    failedScan: async (options) => {
+      const page = await inner.failedScan(options);
+      return { ...page, records: page.records.map((r) => reveal<FailedRecord>(r)) };
+    },
     failedGet: async (id) => {
       const record = await inner.failedGet(id);
       return record ? reveal<FailedRecord>(record) : null;

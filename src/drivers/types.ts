@@ -62,6 +62,13 @@ export interface Driver {
   failedList(options: { queue?: string; limit: number; offset?: number }): Promise<FailedRecord[]>;
   failedGet(id: string): Promise<FailedRecord | null>;
   /**
+   * One page of failed records, oldest first (failedAt, then id): `after` is the previous page's
+   * `next` (from the start when omitted), `since` skips records that failed before it. Keyset
+   * paging, so records removed or added between pages never make the scan skip or repeat one
+   * that stays. `next` is null after the last page.
+   */
+  failedScan(options: FailedScanOptions): Promise<FailedPage>;
+  /**
    * Push failed jobs back on their queue at once, with attempts, exceptions and lockWaits reset,
    * keeping their ids; removes the failed records. `ids` selects exactly those; otherwise up to
    * `limit` (default 1000) of the queue's (or all) failures, oldest first. Returns the ids retried.
@@ -264,6 +271,18 @@ export interface FailedRecord {
   error: JobError;
   failedAt: number;
   history: AttemptRecord[];
+}
+
+export interface FailedScanOptions {
+  queue?: string;
+  after?: string | null;
+  since?: number;
+  limit: number;
+}
+
+export interface FailedPage {
+  records: FailedRecord[];
+  next: string | null;
 }
 
 export interface QueueStats {

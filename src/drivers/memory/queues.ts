@@ -1,4 +1,5 @@
-import type { FailedRecord, QueueStats } from '../types.js';
+import { comparePositions, pageOf, scanStart } from '../failed-cursor.js';
+import type { FailedPage, FailedRecord, FailedScanOptions, QueueStats } from '../types.js';
 import { MemoryAuxiliary } from './auxiliary.js';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -67,6 +68,23 @@ export abstract class MemoryQueues extends MemoryAuxiliary {
       .sort((a, b) => b.failedAt - a.failedAt || b.envelope.id.localeCompare(a.envelope.id))
       .slice(options.offset ?? 0, (options.offset ?? 0) + options.limit)
       .map((f) => this.failedRecord(f.envelope.id)!);
+  }
+
+  async failedScan(options: FailedScanOptions): Promise<FailedPage> {
+    this.assertOpen();
+    const start = scanStart(options);
+    const position = (f: { envelope: { id: string }; failedAt: number }) => ({ at: f.failedAt, id: f.envelope.id });
+    const page = [...this.store.failed.values()]
+      .filter((f) => (!options.queue || f.envelope.queue === options.queue) && comparePositions(position(f), start) > 0)
+      .sort((a, b) => comparePositions(position(a), position(b)))
+      .slice(0, options.limit);
+    const last = page.at(-1);
+    return pageOf(
+      page.map((f) => this.failedRecord(f.envelope.id)!),
+      last && position(last),
+      page.length,
+      options.limit,
+    );
   }
 
   protected failedRecord(id: string): FailedRecord | null {

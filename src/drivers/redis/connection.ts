@@ -23,6 +23,7 @@ const KEY_COUNTS: Record<ScriptName, number> = {
   delete: 7,
   extend: 2,
   fail: 12,
+  failedScan: 1,
   lockAcquire: 2,
   lockRelease: 1,
   push: 0,

@@ -1,7 +1,8 @@
 import type { AttemptRecord } from '../../core/envelope.js';
 import { decodeEnvelope } from '../envelope-codec.js';
+import { comparePositions, type FailedPosition, pageOf, scanStart } from '../failed-cursor.js';
 import { failedJobRecord } from '../records.js';
-import type { FailedRecord, JobRecord, LiveJobState, QueueStats } from '../types.js';
+import type { FailedPage, FailedRecord, FailedScanOptions, JobRecord, LiveJobState, QueueStats } from '../types.js';
 import { RedisAuxiliary } from './auxiliary.js';
 
 const RETRY_BATCH = 1000;
@@ -238,14 +239,67 @@ export abstract class RedisQueries extends RedisAuxiliary {
     return done;
   }
 
+  async failedScan(options: FailedScanOptions): Promise<FailedPage> {
+    const start = scanStart(options);
+    const queues = options.queue ? [options.queue] : await this.knownQueues();
+    // Each queue's next ids (one read-only script in its slot), merged into one oldest-first page.
+    const perQueue = await Promise.all(
+      queues.map(async (queue) => {
+        const flat = (await this.call(
+          'failedScan',
+          [this.keys.queue(queue).failed],
+          [start.at, start.id, options.limit],
+        )) as string[];
+        const entries: (FailedPosition & { queue: string })[] = [];
+        for (let i = 0; i < flat.length; i += 2) entries.push({ queue, id: flat[i]!, at: Number(flat[i + 1]) });
+        return entries;
+      }),
+    );
+    const page = perQueue.flat().sort(comparePositions).slice(0, options.limit);
+    const byQueue = groupBy(page, (entry) => entry.queue);
+    const read = new Map<string, FailedRecord>();
+    await Promise.all(
+      [...byQueue].map(async ([queue, entries]) => {
+        for (const record of await this.readFailed(
+          queue,
+          entries.map((e) => e.id),
+        ))
+          read.set(record.id, record);
+      }),
+    );
+    // A record retried or forgotten between the two reads is left out; the cursor still moves past it.
+    const records = page.map((entry) => read.get(entry.id)).filter((r) => r !== undefined);
+    return pageOf(records, page.at(-1), page.length, options.limit);
+  }
+
+  /** The queue of each failed id (unknown ids left out): one ZMSCORE per known queue, sent together. */
+  private async failedQueues(ids: string[]): Promise<Map<string, string[]>> {
+    const groups = new Map<string, string[]>();
+    if (ids.length === 0) return groups;
+    const queues = await this.knownQueues();
+    const found = await this.perQueue(queues, (pipe, k) => {
+      pipe.zmscore(k.failed, ...ids);
+    });
+    const seen = new Set<string>();
+    found.forEach(([scores], q) => {
+      ids.forEach((id, i) => {
+        if ((scores as (string | null)[])[i] === null || seen.has(id)) return;
+        seen.add(id);
+        const group = groups.get(queues[q]!);
+        if (group) group.push(id);
+        else groups.set(queues[q]!, [id]);
+      });
+    });
+    return groups;
+  }
+
   async failedRetry(options: { ids?: string[]; queue?: string; limit?: number }): Promise<string[]> {
     if (options.ids) {
-      const done: string[] = [];
-      for (const id of options.ids) {
-        const queue = await this.findQueue(id, 'failed');
-        if (queue) done.push(...(await this.retryIn(queue, [id], 1)));
-      }
-      return done;
+      // One script per queue for the whole list, not one per id: bulk retries send ~1,000 at once.
+      const done = new Set<string>();
+      for (const [queue, ids] of await this.failedQueues(options.ids))
+        for (const id of await this.retryIn(queue, ids, ids.length)) done.add(id);
+      return options.ids.filter((id) => done.has(id));
     }
     const limit = options.limit ?? RETRY_BATCH;
     const done: string[] = [];
@@ -257,24 +311,22 @@ export abstract class RedisQueries extends RedisAuxiliary {
   }
 
   async failedForget(ids: string[]): Promise<string[]> {
-    const removed: string[] = [];
-    for (const id of ids) {
-      const queue = await this.findQueue(id, 'failed');
-      if (!queue) continue;
+    const removed = new Set<string>();
+    for (const [queue, group] of await this.failedQueues(ids)) {
       const k = this.keys.queue(queue);
       await this.run((r) =>
         r
           .multi()
-          .zrem(k.failed, id)
-          .hdel(k.failedJobs, id)
-          .hdel(k.failedMeta, id)
-          .hdel(k.failedError, id)
-          .hdel(k.failedHistory, id)
+          .zrem(k.failed, ...group)
+          .hdel(k.failedJobs, ...group)
+          .hdel(k.failedMeta, ...group)
+          .hdel(k.failedError, ...group)
+          .hdel(k.failedHistory, ...group)
           .exec(),
       );
-      removed.push(id);
+      for (const id of group) removed.add(id);
     }
-    return removed;
+    return ids.filter((id) => removed.has(id));
   }
 
   async failedFlush(options: { queue?: string } = {}): Promise<number> {
@@ -311,6 +363,16 @@ export abstract class RedisQueries extends RedisAuxiliary {
     }
     return total;
   }
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }
 
 function parseList(raw: string | null): AttemptRecord[] {

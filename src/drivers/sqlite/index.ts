@@ -2,11 +2,14 @@ import type { AttemptRecord, JobEnvelope } from '../../core/envelope.js';
 import { newToken } from '../../core/ids.js';
 import { decodeEnvelope } from '../envelope-codec.js';
 import { DriverError } from '../errors.js';
+import { pageOf, scanStart } from '../failed-cursor.js';
 import { failedJobRecord } from '../records.js';
 import type {
   AckOptions,
   Driver,
+  FailedPage,
   FailedRecord,
+  FailedScanOptions,
   FailOptions,
   JobRecord,
   LiveJobState,
@@ -273,6 +276,18 @@ export class SqliteDriver extends SqliteRecords implements Driver {
         : this.q.failedListAll.all(options.limit, options.offset ?? 0);
       return (rows as FailedRow[]).map(rowToFailed);
     });
+  }
+
+  async failedScan(options: FailedScanOptions): Promise<FailedPage> {
+    const start = scanStart(options);
+    const rows = this.read(
+      () =>
+        (options.queue
+          ? this.q.failedScanQueue.all(options.queue, start.at, start.id, options.limit)
+          : this.q.failedScanAll.all(start.at, start.id, options.limit)) as FailedRow[],
+    );
+    const last = rows.at(-1);
+    return pageOf(rows.map(rowToFailed), last && { at: last.failed_at, id: last.id }, rows.length, options.limit);
   }
 
   async failedGet(id: string): Promise<FailedRecord | null> {

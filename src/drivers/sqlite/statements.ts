@@ -67,6 +67,8 @@ export class SqliteStatements {
   readonly failedListQueue: Statement;
   readonly failedOldestAll: Statement;
   readonly failedOldestQueue: Statement;
+  readonly failedScanAll: Statement;
+  readonly failedScanQueue: Statement;
   readonly failedDelete: Statement;
   readonly failedFlushAll: Statement;
   readonly failedFlushQueue: Statement;
@@ -140,6 +142,11 @@ export class SqliteStatements {
     );
     this.failedOldestAll = p('SELECT * FROM failed_jobs ORDER BY failed_at, id LIMIT ?');
     this.failedOldestQueue = p('SELECT * FROM failed_jobs WHERE queue = ? ORDER BY failed_at, id LIMIT ?');
+    // Row-value keyset: the index range starts at the cursor; only ties on failed_at are sorted.
+    this.failedScanAll = p('SELECT * FROM failed_jobs WHERE (failed_at, id) > (?, ?) ORDER BY failed_at, id LIMIT ?');
+    this.failedScanQueue = p(
+      'SELECT * FROM failed_jobs WHERE queue = ? AND (failed_at, id) > (?, ?) ORDER BY failed_at, id LIMIT ?',
+    );
     this.failedDelete = p('DELETE FROM failed_jobs WHERE id = ?');
     this.failedFlushAll = p('DELETE FROM failed_jobs');
     this.failedFlushQueue = p('DELETE FROM failed_jobs WHERE queue = ?');

@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { failedScanCases } from './failed-scan.js';
 import type { StoreFactory } from './harness.js';
 import { jobCases } from './jobs.js';
 import { storeCases } from './stores.js';
@@ -10,5 +11,6 @@ export function defineDriverConformance(name: string, factory: StoreFactory): vo
   describe(`${name} driver conformance`, () => {
     describe('jobs', () => jobCases(factory));
     describe('stores', () => storeCases(factory));
+    describe('failed scan', () => failedScanCases(factory));
   });
 }
