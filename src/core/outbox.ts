@@ -26,7 +26,6 @@ export function createSqliteOutbox(
 ): SqliteOutbox {
   migrate(db);
   const statements = new SqliteStatements(db);
-  const knownQueues = new Set<string>();
   return {
     dispatch(name, data, extra = {}) {
       if (!db.inTransaction)
@@ -42,7 +41,7 @@ export function createSqliteOutbox(
         jobName: envelope.name,
         details: { outbox: true },
       };
-      const { results, events } = pushEnvelopes(statements, [envelope], { events: [event] }, knownQueues);
+      const { results, events } = pushEnvelopes(statements, [envelope], { events: [event] });
       for (const e of events) {
         statements.eventInsert.run(
           Date.now(),

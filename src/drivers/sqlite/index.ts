@@ -26,6 +26,8 @@ import { SqliteRecords } from './records.js';
 import { type JobRow, rowToEnvelope, SqliteStatements } from './statements.js';
 
 const HISTORY_CAP = 20;
+/** Rows due since a queue's mark that a stats read counts before it moves the mark up instead. */
+const STATS_RANGE_CAP = 2000;
 /** Longest wait between store checks while blocked, in case a file-watch event is missed. */
 const SAFETY_POLL_MS = 500;
 
@@ -43,8 +45,6 @@ export class SqliteDriver extends SqliteRecords implements Driver {
   readonly description: string;
   readonly capabilities = { crossProcess: true, blockingReserve: true, inline: false, cluster: false };
   private readonly q: SqliteStatements;
-  /** Queues this connection has seen in the queues table (rows are never deleted). */
-  private readonly knownQueues = new Set<string>();
 
   constructor(options: SqliteDriverOptions) {
     const { db, watcher } = openDatabase(options.path, options.busyTimeoutMs ?? 5000);
@@ -55,7 +55,7 @@ export class SqliteDriver extends SqliteRecords implements Driver {
 
   async jobPush(envelopes: JobEnvelope[], options: PushOptions = {}): Promise<PushResult[]> {
     return this.write(() => {
-      const { results, events } = pushEnvelopes(this.q, envelopes, options, this.knownQueues);
+      const { results, events } = pushEnvelopes(this.q, envelopes, options);
       this.insertEvents(events, Date.now());
       return results;
     });
@@ -224,33 +224,58 @@ export class SqliteDriver extends SqliteRecords implements Driver {
     });
   }
 
+  /**
+   * Counts from the queue rows the schema's triggers keep, plus per queue one short index range
+   * (rows due since its mark). A queue whose range is long (many rows came due with no push since)
+   * gets its mark moved up first, so the next reads are short again.
+   */
   async queueStats(): Promise<QueueStats[]> {
-    return this.read(() => {
-      const now = Date.now();
-      const failed = new Map((this.q.failedCounts.all() as { queue: string; n: number }[]).map((r) => [r.queue, r.n]));
-      return (
-        this.q.queuesAll.all() as { name: string; paused: number; processed_total: number; failed_total: number }[]
-      ).map((queue) => {
-        const c = this.q.queueCounts.get({ queue: queue.name, now }) as {
-          due: number;
-          future: number;
-          reserved_due: number;
-          reserved_future: number;
-          waiting: number;
-        };
-        return {
-          queue: queue.name,
-          pending: c.due - c.reserved_due,
-          delayed: c.future - c.reserved_future,
-          reserved: c.reserved_due + c.reserved_future,
-          waiting: c.waiting,
-          failed: failed.get(queue.name) ?? 0,
-          paused: queue.paused === 1,
-          processedTotal: queue.processed_total,
-          failedTotal: queue.failed_total,
-        };
+    const now = Date.now();
+    const stats = this.read(() => this.statsSnapshot(now, STATS_RANGE_CAP));
+    const behind = stats.filter((s): s is { queue: string; stats: null } => s.stats === null).map((s) => s.queue);
+    if (behind.length === 0) return stats.map((s) => s.stats!);
+    try {
+      this.write(() => {
+        for (const queue of behind) this.q.queueMarkAdvance.run({ queue, now });
       });
-    });
+    } catch {
+      // A read-only file or a busy store: the uncapped read below is exact, only slower.
+    }
+    return this.read(() => this.statsSnapshot(now, -1)).map((s) => s.stats!);
+  }
+
+  private statsSnapshot(now: number, cap: number): { queue: string; stats: QueueStats | null }[] {
+    return this.snapshot(() =>
+      (this.q.queuesAll.all() as QueueRow[]).map((row) => ({
+        queue: row.name,
+        stats: this.queueRowStats(row, now, cap),
+      })),
+    );
+  }
+
+  /** Several reads from one snapshot (a deferred transaction), so counts of one refresh agree. */
+  private snapshot<T>(body: () => T): T {
+    return this.db.transaction(body).deferred();
+  }
+
+  /** pending = ready − delayed; delayed = `later` moved from `mark` to now by the rows due in between. */
+  private queueRowStats(row: QueueRow, now: number, cap: number): QueueStats | null {
+    const [lo, hi] = row.mark <= now ? [row.mark, now] : [now, row.mark];
+    const range = this.q.queueDueBetween.get({ queue: row.name, lo, hi, cap }) as { rows: number; reserved: number };
+    if (cap >= 0 && range.rows >= cap) return null;
+    const ready = range.rows - range.reserved;
+    const delayed = row.mark <= now ? row.later - ready : row.later + ready;
+    return {
+      queue: row.name,
+      pending: row.ready - delayed,
+      delayed,
+      reserved: row.reserved,
+      waiting: row.waiting,
+      failed: row.failed,
+      paused: row.paused === 1,
+      processedTotal: row.processed_total,
+      failedTotal: row.failed_total,
+    };
   }
 
   async queueClear(queue: string): Promise<number> {
@@ -323,7 +348,6 @@ export class SqliteDriver extends SqliteRecords implements Driver {
           envelope.unique?.key ?? null,
           row.history,
         );
-        this.q.queueEnsure.run(row.queue);
       }
       this.insertEvents(
         rows.map((row) => ({ name: 'job.retried', queue: row.queue, jobId: row.id, jobName: row.name })),
@@ -352,6 +376,19 @@ export class SqliteDriver extends SqliteRecords implements Driver {
       if (removed < 1000) return total;
     }
   }
+}
+
+interface QueueRow {
+  name: string;
+  paused: number;
+  processed_total: number;
+  failed_total: number;
+  ready: number;
+  later: number;
+  mark: number;
+  reserved: number;
+  waiting: number;
+  failed: number;
 }
 
 interface FailedRow {

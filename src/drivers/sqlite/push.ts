@@ -7,17 +7,19 @@ const DAY_MS = 86_400_000;
 
 /**
  * Insert envelopes inside the caller's transaction (the driver's own, or an application's for
- * the outbox): idempotency and unique keys are checked and claimed with the inserts. Returns the
+ * the outbox): idempotency and unique keys are checked and claimed with the inserts; the queue row
+ * and its counts follow from the schema's triggers. Returns the
  * results and the events of the jobs actually stored, for the caller to write.
  */
 export function pushEnvelopes(
   q: SqliteStatements,
   envelopes: JobEnvelope[],
   options: PushOptions,
-  knownQueues: Set<string>,
 ): { results: PushResult[]; events: EventInput[] } {
   const ttl = options.idempotencyTtlMs ?? DAY_MS;
   const now = Date.now();
+  // Jobs due by now are then counted as pending without a range read (see schema.ts, counts).
+  for (const queue of new Set(envelopes.map((e) => e.queue))) q.queueMarkAdvance.run({ queue, now });
   const results: PushResult[] = [];
   const stored = new Set<string>();
   for (const e of envelopes) {
@@ -53,10 +55,6 @@ export function pushEnvelopes(
       if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
         throw new DriverError('INVALID', `job id ${e.id} already exists`);
       throw error;
-    }
-    if (!knownQueues.has(e.queue)) {
-      q.queueEnsure.run(e.queue);
-      knownQueues.add(e.queue);
     }
     stored.add(e.id);
     results.push({ id: e.id, status: 'queued' });

@@ -39,7 +39,6 @@ export class SqliteStatements {
   readonly uniqueRelease: Statement;
   readonly jobInsert: Statement;
   readonly jobInsertRetried: Statement;
-  readonly queueEnsure: Statement;
   readonly pausedQueues: Statement;
   readonly reserve: Statement;
   readonly nextDue: Statement;
@@ -57,12 +56,12 @@ export class SqliteStatements {
   readonly queueProcessed: Statement;
   readonly queueFailed: Statement;
   readonly queuesAll: Statement;
-  readonly queueCounts: Statement;
+  readonly queueDueBetween: Statement;
+  readonly queueMarkAdvance: Statement;
   readonly queueClear: Statement;
   readonly queuePause: Statement;
   readonly failedInsert: Statement;
   readonly failedGet: Statement;
-  readonly failedCounts: Statement;
   readonly failedListAll: Statement;
   readonly failedListQueue: Statement;
   readonly failedOldestAll: Statement;
@@ -88,7 +87,6 @@ export class SqliteStatements {
     this.jobInsertRetried = p(
       'INSERT INTO jobs (id, queue, name, payload, available_at, unique_key, history) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    this.queueEnsure = p('INSERT OR IGNORE INTO queues (name) VALUES (?)');
     this.pausedQueues = p('SELECT name FROM queues WHERE paused = 1');
     this.reserve = p(
       `UPDATE jobs SET state = 1, token = ?, worker_id = ?, reserved_at = ?, available_at = ?, attempts = attempts + 1
@@ -122,20 +120,31 @@ export class SqliteStatements {
     this.queueProcessed = p('UPDATE queues SET processed_total = processed_total + 1 WHERE name = ?');
     this.queueFailed = p('UPDATE queues SET failed_total = failed_total + 1 WHERE name = ?');
     this.queuesAll = p('SELECT * FROM queues ORDER BY name');
-    this.queueCounts = p(
-      `SELECT (SELECT COUNT(*) FROM jobs INDEXED BY jobs_due WHERE queue = $queue AND available_at <= $now) AS due,
-              (SELECT COUNT(*) FROM jobs INDEXED BY jobs_due WHERE queue = $queue AND available_at > $now) AS future,
-              (SELECT COUNT(*) FROM jobs INDEXED BY jobs_reserved WHERE queue = $queue AND state = 1 AND available_at <= $now) AS reserved_due,
-              (SELECT COUNT(*) FROM jobs INDEXED BY jobs_reserved WHERE queue = $queue AND state = 1 AND available_at > $now) AS reserved_future,
-              (SELECT COUNT(*) FROM jobs INDEXED BY jobs_waiting WHERE queue = $queue AND waiting_on IS NOT NULL) AS waiting`,
+    // Rows of a queue due in (lo, hi]: every row of the range less the reserved ones (expired leases).
+    // LIMIT $cap bounds the read; a capped answer means the queue's mark fell far behind.
+    this.queueDueBetween = p(
+      `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM jobs INDEXED BY jobs_due
+                WHERE queue = $queue AND available_at > $lo AND available_at <= $hi LIMIT $cap)) AS rows,
+              (SELECT COUNT(*) FROM jobs INDEXED BY jobs_reserved
+                WHERE queue = $queue AND state = 1 AND available_at > $lo AND available_at <= $hi) AS reserved`,
+    );
+    this.queueMarkAdvance = p(
+      `UPDATE queues SET mark = $now, later = later
+         - (SELECT COUNT(*) FROM jobs INDEXED BY jobs_due
+             WHERE queue = $queue AND available_at > queues.mark AND available_at <= $now)
+         + (SELECT COUNT(*) FROM jobs INDEXED BY jobs_reserved
+             WHERE queue = $queue AND state = 1 AND available_at > queues.mark AND available_at <= $now)
+       WHERE name = $queue AND mark < $now`,
     );
     this.queueClear = p('DELETE FROM jobs WHERE queue = ? AND state = 0 RETURNING id, unique_key');
     this.queuePause = p('INSERT INTO queues (name, paused) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET paused = ?');
+    // An upsert, not OR REPLACE: a REPLACE deletes without firing the count triggers.
     this.failedInsert = p(
-      'INSERT OR REPLACE INTO failed_jobs (id, queue, name, payload, error, failed_at, history) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      `INSERT INTO failed_jobs (id, queue, name, payload, error, failed_at, history) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET queue = excluded.queue, name = excluded.name, payload = excluded.payload,
+         error = excluded.error, failed_at = excluded.failed_at, history = excluded.history`,
     );
     this.failedGet = p('SELECT * FROM failed_jobs WHERE id = ?');
-    this.failedCounts = p('SELECT queue, COUNT(*) AS n FROM failed_jobs GROUP BY queue');
     this.failedListAll = p('SELECT * FROM failed_jobs ORDER BY failed_at DESC, id DESC LIMIT ? OFFSET ?');
     this.failedListQueue = p(
       'SELECT * FROM failed_jobs WHERE queue = ? ORDER BY failed_at DESC, id DESC LIMIT ? OFFSET ?',

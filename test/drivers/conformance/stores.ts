@@ -241,4 +241,35 @@ export function storeCases(factory: StoreFactory): void {
     expect(got.flat()).toHaveLength(1);
     await eventually(async () => (await driver.queueStats())[0]?.reserved === 1);
   });
+
+  it('keeps every count exact while 4 connections push, reserve, complete, fail and release at once', async () => {
+    const connections = [driver, ...(await Promise.all([store.open(), store.open(), store.open()]))];
+    const later = () => Date.now() + 600_000;
+    await Promise.all(
+      connections.map(async (c, i) => {
+        for (let round = 0; round < 20; round++) {
+          await c.jobPush([makeEnvelope(), makeEnvelope({ availableAt: later() })]);
+          // Each reserve follows this connection's own push of a due job, so it always gets one.
+          const [job] = await c.jobReserve({ queues: ['default'], workerId: `w${i}`, leaseMs: 600_000 });
+          const held = { id: job!.envelope.id, token: job!.token };
+          if (round % 4 === 0) await c.jobComplete(held);
+          if (round % 4 === 1) await c.jobFail({ ...held, error: { message: 'boom' } });
+          if (round % 4 === 2) {
+            await c.jobRelease({ ...held, delayMs: 600_000, kind: 'release', waitingOn: 'throttle:TestJob' });
+          }
+        }
+      }),
+    );
+    // 80 due jobs all reserved: 20 completed, 20 failed, 20 released for later (waiting), 20 held.
+    await eventually(async () => (await driver.queueStats())[0]?.processedTotal === 20);
+    expect((await driver.queueStats())[0]).toMatchObject({
+      pending: 0,
+      delayed: 100,
+      reserved: 20,
+      failed: 20,
+      waiting: 20,
+      processedTotal: 20,
+      failedTotal: 20,
+    });
+  });
 }

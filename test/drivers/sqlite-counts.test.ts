@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteDriver } from '../../src/drivers/sqlite/index.js';
+import type { Driver, QueueStats } from '../../src/drivers/types.js';
+import { makeEnvelope, sleep } from './conformance/envelopes.js';
+
+/** The counts as the version-4 driver read them: COUNT(*) over the rows, the reference. */
+function countedByScan(path: string, queue: string): Partial<QueueStats> {
+  const db = new Database(path, { readonly: true });
+  try {
+    const now = Date.now();
+    const one = (sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { n: number }).n;
+    return {
+      pending: one('SELECT COUNT(*) AS n FROM jobs WHERE queue = ? AND state = 0 AND available_at <= ?', queue, now),
+      delayed: one('SELECT COUNT(*) AS n FROM jobs WHERE queue = ? AND state = 0 AND available_at > ?', queue, now),
+      reserved: one('SELECT COUNT(*) AS n FROM jobs WHERE queue = ? AND state = 1', queue),
+      waiting: one('SELECT COUNT(*) AS n FROM jobs WHERE queue = ? AND waiting_on IS NOT NULL', queue),
+      failed: one('SELECT COUNT(*) AS n FROM failed_jobs WHERE queue = ?', queue),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+const pick = ({ pending, delayed, reserved, waiting, failed }: QueueStats) => ({
+  pending,
+  delayed,
+  reserved,
+  waiting,
+  failed,
+});
+
+describe('sqlite per-queue counts', () => {
+  let dir: string;
+  let path: string;
+  let driver: Driver;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'qtool-counts-'));
+    path = join(dir, 'q.db');
+    driver = createSqliteDriver({ path });
+  });
+  afterEach(async () => {
+    await driver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function statsOf(queue: string) {
+    return pick((await driver.queueStats()).find((q) => q.queue === queue)!);
+  }
+
+  /** On `queue`: 1 pending, 1 released and waiting (pending too), 1 delayed, 1 reserved, 1 failed. */
+  async function plantStates(queue: string) {
+    await driver.jobPush([
+      makeEnvelope({ queue }),
+      makeEnvelope({ queue }),
+      makeEnvelope({ queue }),
+      makeEnvelope({ queue }),
+      makeEnvelope({ queue, availableAt: Date.now() + 600_000 }),
+    ]);
+    const reserve = async () => (await driver.jobReserve({ queues: [queue], workerId: 'w', leaseMs: 600_000 }))[0]!;
+    await reserve();
+    const fail = await reserve();
+    await driver.jobFail({ id: fail.envelope.id, token: fail.token, error: { message: 'boom' } });
+    const wait = await reserve();
+    await driver.jobRelease({
+      id: wait.envelope.id,
+      token: wait.token,
+      delayMs: 0,
+      kind: 'lockWait',
+      waitingOn: 'overlap:TestJob:k',
+    });
+  }
+
+  it('matches a full scan through every kind of state change, with time passing', async () => {
+    await plantStates('a');
+    await driver.jobPush([makeEnvelope({ queue: 'a', availableAt: Date.now() + 80 })]);
+    expect(await statsOf('a')).toEqual(countedByScan(path, 'a'));
+    await sleep(120); // the short delay came due with no push since
+    expect(await statsOf('a')).toEqual(countedByScan(path, 'a'));
+    expect(await statsOf('a')).toMatchObject({ pending: 3, delayed: 1 });
+    const [failed] = await driver.failedList({ queue: 'a', limit: 1 });
+    await driver.failedRetry({ ids: [failed!.id] });
+    await driver.queueClear('a');
+    expect(await statsOf('a')).toEqual(countedByScan(path, 'a'));
+    expect(await statsOf('a')).toEqual({ pending: 0, delayed: 0, reserved: 1, waiting: 0, failed: 0 });
+  });
+
+  it('moves a queue mark up when many rows came due since it, and stays exact', async () => {
+    const due = Date.now() + 100;
+    await driver.jobPush(Array.from({ length: 2500 }, () => makeEnvelope({ queue: 'burst', availableAt: due })));
+    expect(await statsOf('burst')).toMatchObject({ pending: 0, delayed: 2500 });
+    await sleep(150);
+    expect(await statsOf('burst')).toMatchObject({ pending: 2500, delayed: 0 });
+    const db = new Database(path, { readonly: true });
+    const { mark } = db.prepare("SELECT mark FROM queues WHERE name = 'burst'").get() as { mark: number };
+    db.close();
+    expect(mark).toBeGreaterThanOrEqual(due);
+  });
+
+  it('upgrades a version-4 file: adds the counts, computed from the rows', async () => {
+    await plantStates('old');
+    await driver.jobPush([makeEnvelope({ queue: 'other' })]);
+    const expected = countedByScan(path, 'old');
+    await driver.close();
+    // Back to the version-4 layout: no count columns, no triggers.
+    const db = new Database(path);
+    for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as {
+      name: string;
+    }[]) {
+      db.exec(`DROP TRIGGER ${name}`);
+    }
+    for (const column of ['ready', 'later', 'mark', 'reserved', 'waiting', 'failed']) {
+      db.exec(`ALTER TABLE queues DROP COLUMN ${column}`);
+    }
+    db.exec("DELETE FROM queues WHERE name = 'other'"); // a queue row a v4 file may lack
+    db.pragma('user_version = 4');
+    db.close();
+
+    driver = createSqliteDriver({ path });
+    expect(await statsOf('old')).toEqual(expected);
+    expect(await statsOf('other')).toMatchObject({ pending: 1 });
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(5);
+    check.close();
+    await driver.jobPush([makeEnvelope({ queue: 'old' })]);
+    expect(await statsOf('old')).toEqual({ ...expected, pending: expected.pending! + 1 });
+  });
+
+  it('costs the same with 20,000 pending jobs as with 10 (no scan of the backlog)', async () => {
+    const time = async () => {
+      const runs: number[] = [];
+      for (let i = 0; i < 21; i++) {
+        const started = process.hrtime.bigint();
+        await driver.queueStats();
+        runs.push(Number(process.hrtime.bigint() - started));
+      }
+      return runs.sort((a, b) => a - b)[10]!; // median, in ns
+    };
+    await driver.jobPush(Array.from({ length: 10 }, () => makeEnvelope({ queue: 'big' })));
+    await time();
+    const small = await time();
+    for (let i = 0; i < 20; i++) {
+      await driver.jobPush(Array.from({ length: 1000 }, () => makeEnvelope({ queue: 'big' })));
+    }
+    await time();
+    const large = await time();
+    expect(await statsOf('big')).toMatchObject({ pending: 20_010 });
+    // A COUNT(*) over 20,000 index entries takes well over 10x a read of one row; allow noise.
+    expect(large).toBeLessThan(small * 5 + 200_000);
+  });
+});
