@@ -32,7 +32,7 @@ export function createSqliteOutbox(
         throw new QtoolError('outbox.dispatch must run inside db.transaction(...): it writes in your transaction');
       const envelope = buildEnvelope(
         { ...extra, name, data, queue: extra.queue ?? options.jobs?.[name]?.queue },
-        Date.now(),
+        statements.now(),
       );
       const event = {
         name: 'job.dispatched',
@@ -44,7 +44,7 @@ export function createSqliteOutbox(
       const { results, events } = pushEnvelopes(statements, [envelope], { events: [event] });
       for (const e of events) {
         statements.eventInsert.run(
-          Date.now(),
+          statements.now(),
           e.name,
           e.queue ?? null,
           e.jobId ?? null,

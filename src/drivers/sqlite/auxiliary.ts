@@ -9,6 +9,7 @@ import type {
   WorkerInfo,
   WorkerRecord,
 } from '../types.js';
+import { storeNow } from './clock.js';
 import type { WalWatcher } from './wake.js';
 
 const EVENTS_KEEP = 100_000;
@@ -174,7 +175,7 @@ export abstract class SqliteAuxiliary {
     workerId?: string;
   }): Promise<boolean> {
     return this.write(() => {
-      const now = Date.now();
+      const now = this.clock();
       const held = this.s.lockGet.get(options.key) as { expires_at: number | null } | undefined;
       if (held && (held.expires_at === null || held.expires_at > now)) return false;
       this.s.lockPut.run(
@@ -195,7 +196,7 @@ export abstract class SqliteAuxiliary {
 
   async lockForceRelease(keys: string[]): Promise<string[]> {
     return this.write(() => {
-      const now = Date.now();
+      const now = this.clock();
       return keys.filter((key) => {
         const row = this.s.lockDelete.get(key) as { expires_at: number | null } | undefined;
         return row !== undefined && (row.expires_at === null || row.expires_at > now);
@@ -206,7 +207,7 @@ export abstract class SqliteAuxiliary {
   async lockList(): Promise<LockRecord[]> {
     return this.read(() =>
       (
-        this.s.lockList.all(Date.now()) as {
+        this.s.lockList.all(this.clock()) as {
           key: string;
           owner: string;
           job_id: string | null;
@@ -232,7 +233,7 @@ export abstract class SqliteAuxiliary {
     meta?: CounterMeta;
   }): Promise<CounterState> {
     return this.write(() => {
-      const now = Date.now();
+      const now = this.clock();
       let row = this.s.counterGet.get(options.key, now) as CounterRow | undefined;
       if (!row) {
         row = {
@@ -252,7 +253,7 @@ export abstract class SqliteAuxiliary {
 
   async counterGet(key: string): Promise<CounterState | null> {
     return this.read(() => {
-      const row = this.s.counterGet.get(key, Date.now()) as CounterRow | undefined;
+      const row = this.s.counterGet.get(key, this.clock()) as CounterRow | undefined;
       return row ? toCounter(row, true) : null;
     });
   }
@@ -260,27 +261,27 @@ export abstract class SqliteAuxiliary {
   async counterClear(key: string): Promise<boolean> {
     return this.write(() => {
       const row = this.s.counterDelete.get(key) as { expires_at: number } | undefined;
-      return row !== undefined && row.expires_at > Date.now();
+      return row !== undefined && row.expires_at > this.clock();
     });
   }
 
   async counterList(): Promise<CounterState[]> {
-    return this.read(() => (this.s.counterList.all(Date.now()) as CounterRow[]).map((row) => toCounter(row, true)));
+    return this.read(() => (this.s.counterList.all(this.clock()) as CounterRow[]).map((row) => toCounter(row, true)));
   }
 
   async uniqueRelease(options: { key: string; owner: string }): Promise<boolean> {
-    return this.write(() => this.s.uniqueRelease.run(options.key, options.owner, Date.now()).changes === 1);
+    return this.write(() => this.s.uniqueRelease.run(options.key, options.owner, this.clock()).changes === 1);
   }
 
   async idempotencyGet(options: { key: string; queue: string }): Promise<string | null> {
     return this.read(
-      () => (this.s.idempotencyGet.get(options.key, Date.now()) as { job_id: string } | undefined)?.job_id ?? null,
+      () => (this.s.idempotencyGet.get(options.key, this.clock()) as { job_id: string } | undefined)?.job_id ?? null,
     );
   }
 
   async uniqueGet(key: string): Promise<{ key: string; owner: string; expiresAt: number | null } | null> {
     return this.read(() => {
-      const row = this.s.uniqueGet.get(key, Date.now()) as
+      const row = this.s.uniqueGet.get(key, this.clock()) as
         | { key: string; owner: string; expires_at: number | null }
         | undefined;
       return row ? { key: row.key, owner: row.owner, expiresAt: row.expires_at } : null;
@@ -293,26 +294,26 @@ export abstract class SqliteAuxiliary {
     blockMs?: number;
     signal?: AbortSignal;
   }): Promise<StoredEvent[]> {
-    const deadline = Date.now() + (options.blockMs ?? 0);
+    const deadline = this.clock() + (options.blockMs ?? 0);
     const after = options.afterId === null ? 0 : Number(options.afterId);
     for (;;) {
       const rows = this.read(() => this.s.eventsAfter.all(after, options.limit) as EventRow[]);
-      if (rows.length > 0 || options.signal?.aborted || Date.now() >= deadline) return rows.map(toEvent);
-      await this.watcher.wait(Math.min(deadline - Date.now(), SAFETY_POLL_MS), options.signal);
+      if (rows.length > 0 || options.signal?.aborted || this.clock() >= deadline) return rows.map(toEvent);
+      await this.watcher.wait(Math.min(deadline - this.clock(), SAFETY_POLL_MS), options.signal);
     }
   }
 
   async eventsAppend(events: EventInput[]): Promise<void> {
-    this.write(() => this.insertEvents(events, Date.now()));
+    this.write(() => this.insertEvents(events, this.clock()));
   }
 
   async workerBeat(info: WorkerInfo): Promise<void> {
-    this.write(() => this.s.workerPut.run(info.id, JSON.stringify(info), Date.now()));
+    this.write(() => this.s.workerPut.run(info.id, JSON.stringify(info), this.clock()));
   }
 
   async workerList(options: { sinceMs?: number } = {}): Promise<WorkerRecord[]> {
     return this.read(() => {
-      const since = options.sinceMs === undefined ? 0 : Date.now() - options.sinceMs;
+      const since = options.sinceMs === undefined ? 0 : this.clock() - options.sinceMs;
       return (this.s.workerList.all(since) as { info: string; last_beat_at: number }[]).map((r) => ({
         ...JSON.parse(r.info),
         lastBeatAt: r.last_beat_at,
@@ -333,7 +334,12 @@ export abstract class SqliteAuxiliary {
   }
 
   async now(): Promise<number> {
-    return Date.now();
+    return this.clock();
+  }
+
+  /** The store's clock (see clock.ts): every time written or compared in the store comes from here. */
+  protected clock(): number {
+    return storeNow(this.db);
   }
 
   async close(): Promise<void> {

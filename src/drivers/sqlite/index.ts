@@ -56,17 +56,17 @@ export class SqliteDriver extends SqliteRecords implements Driver {
   async jobPush(envelopes: JobEnvelope[], options: PushOptions = {}): Promise<PushResult[]> {
     return this.write(() => {
       const { results, events } = pushEnvelopes(this.q, envelopes, options);
-      this.insertEvents(events, Date.now());
+      this.insertEvents(events, this.clock());
       return results;
     });
   }
 
   async jobReserve(options: ReserveOptions): Promise<ReservedJob[]> {
-    const deadline = Date.now() + (options.blockMs ?? 0);
+    const deadline = this.clock() + (options.blockMs ?? 0);
     for (;;) {
       const taken = this.take(options);
       if (taken.length > 0 || options.signal?.aborted) return taken;
-      const now = Date.now();
+      const now = this.clock();
       if (now >= deadline) return [];
       const next = this.nextDue(options.queues);
       const untilDue = next === null ? SAFETY_POLL_MS : Math.max(1, next - now);
@@ -77,7 +77,7 @@ export class SqliteDriver extends SqliteRecords implements Driver {
   private take(options: ReserveOptions): ReservedJob[] {
     return this.write(() => {
       const q = this.q;
-      const now = Date.now();
+      const now = this.clock();
       const paused = new Set((q.pausedQueues.all() as { name: string }[]).map((r) => r.name));
       const token = newToken();
       const leaseUntil = now + options.leaseMs;
@@ -130,7 +130,7 @@ export class SqliteDriver extends SqliteRecords implements Driver {
   async jobComplete(options: AckOptions): Promise<boolean> {
     const held = this.read(() => this.q.jobHeld.get(options.id, options.token));
     if (!held) return false;
-    const at = Date.now();
+    const at = this.clock();
     this.defer(() => {
       const row = this.q.jobDeleteHeld.get(options.id, options.token) as
         | { queue: string; unique_key: string | null }
@@ -147,7 +147,7 @@ export class SqliteDriver extends SqliteRecords implements Driver {
     return this.write(() => {
       const row = this.q.jobHistoryHeld.get(options.id, options.token) as { history: string | null } | undefined;
       if (!row) return false;
-      const now = Date.now();
+      const now = this.clock();
       this.q.jobRelease.run(
         now + Math.max(0, options.delayMs),
         options.kind === 'exception' ? 1 : 0,
@@ -167,7 +167,7 @@ export class SqliteDriver extends SqliteRecords implements Driver {
     return this.write(() => {
       const row = this.q.jobDeleteHeldFull.get(options.id, options.token) as JobRow | undefined;
       if (!row) return false;
-      const now = Date.now();
+      const now = this.clock();
       // The counters live in columns; an undecodable payload is kept as it was, for inspection.
       const { envelope, rejected } = rowToEnvelope(row);
       this.q.failedInsert.run(
@@ -188,14 +188,14 @@ export class SqliteDriver extends SqliteRecords implements Driver {
 
   async jobExtendLease(options: { id: string; token: string; leaseMs: number }): Promise<boolean> {
     return this.write(
-      () => this.q.jobExtend.run(Date.now() + options.leaseMs, options.id, options.token).changes === 1,
+      () => this.q.jobExtend.run(this.clock() + options.leaseMs, options.id, options.token).changes === 1,
     );
   }
 
   async jobGet(id: string): Promise<JobRecord | null> {
     return this.read(() => {
       const row = this.q.jobGet.get(id) as JobRow | undefined;
-      if (row) return rowToRecord(row, Date.now());
+      if (row) return rowToRecord(row, this.clock());
       const failed = this.failedById(id);
       return failed ? failedJobRecord(failed) : null;
     });
@@ -203,7 +203,7 @@ export class SqliteDriver extends SqliteRecords implements Driver {
 
   async jobList(options: { queue: string; state: LiveJobState; limit: number; offset?: number }): Promise<JobRecord[]> {
     return this.read(() => {
-      const now = Date.now();
+      const now = this.clock();
       const statement = { pending: this.q.listPending, delayed: this.q.listDelayed, reserved: this.q.listReserved }[
         options.state
       ];
@@ -230,7 +230,7 @@ export class SqliteDriver extends SqliteRecords implements Driver {
    * gets its mark moved up first, so the next reads are short again.
    */
   async queueStats(): Promise<QueueStats[]> {
-    const now = Date.now();
+    const now = this.clock();
     const stats = this.read(() => this.statsSnapshot(now, STATS_RANGE_CAP));
     const behind = stats.filter((s): s is { queue: string; stats: null } => s.stats === null).map((s) => s.queue);
     if (behind.length === 0) return stats.map((s) => s.stats!);
@@ -333,7 +333,7 @@ export class SqliteDriver extends SqliteRecords implements Driver {
             ? this.q.failedOldestQueue.all(options.queue, options.limit ?? 1000)
             : this.q.failedOldestAll.all(options.limit ?? 1000)
       ) as FailedRow[];
-      const now = Date.now();
+      const now = this.clock();
       for (const row of rows) {
         // An undecodable payload goes back as it was: it fails again, with its reason, if reserved.
         const { envelope, rejected } = decodeEnvelope(row.payload, row);

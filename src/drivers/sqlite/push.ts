@@ -17,7 +17,7 @@ export function pushEnvelopes(
   options: PushOptions,
 ): { results: PushResult[]; events: EventInput[] } {
   const ttl = options.idempotencyTtlMs ?? DAY_MS;
-  const now = Date.now();
+  const now = q.now();
   // Jobs due by now are then counted as pending without a range read (see schema.ts, counts).
   for (const queue of new Set(envelopes.map((e) => e.queue))) q.queueMarkAdvance.run({ queue, now });
   const results: PushResult[] = [];

@@ -53,7 +53,7 @@ export abstract class SqliteRecords extends SqliteAuxiliary {
       const row = this.r.batchGet.get(id) as { data: string } | undefined;
       if (!row) return null;
       const state = JSON.parse(row.data) as BatchState;
-      state.cancelledAt ??= Date.now();
+      state.cancelledAt ??= this.clock();
       this.r.batchPut.run(state.id, state.createdAt, JSON.stringify(state));
       return state;
     });
@@ -73,7 +73,7 @@ export abstract class SqliteRecords extends SqliteAuxiliary {
         const merged = stored ? mergeRow(JSON.parse(stored.data) as MetricRow, row) : row;
         this.r.metricPut.run(row.minute, row.queue, row.job, JSON.stringify(merged));
       }
-      this.r.metricsPrune.run(Date.now() - 86_400_000);
+      this.r.metricsPrune.run(this.clock() - 86_400_000);
     });
   }
 

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { storeNow } from './clock.js';
 
 export const SCHEMA_VERSION = 5;
 
@@ -193,7 +194,7 @@ export function migrate(db: Database.Database): void {
     db.exec(SCHEMA);
     if (from >= 1 && from < 5) {
       db.exec(ADD_MISSING_QUEUES);
-      db.prepare(RECOUNT).run({ now: Date.now() });
+      db.prepare(RECOUNT).run({ now: storeNow(db) });
     }
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();

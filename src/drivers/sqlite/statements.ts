@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { type DecodedEnvelope, decodeEnvelope } from '../envelope-codec.js';
+import { storeNow } from './clock.js';
 
 type Statement = Database.Statement;
 
@@ -74,7 +75,7 @@ export class SqliteStatements {
   readonly failedPruneBatch: Statement;
   readonly eventInsert: Statement;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     const p = (sql: string) => db.prepare(sql);
     this.idempotencyGet = p('SELECT job_id FROM idempotency_keys WHERE key = ? AND expires_at > ?');
     this.idempotencyPut = p('INSERT OR REPLACE INTO idempotency_keys (key, job_id, expires_at) VALUES (?, ?, ?)');
@@ -165,5 +166,10 @@ export class SqliteStatements {
     this.eventInsert = p(
       'INSERT INTO events (time, name, queue, job_id, job_name, attempt, worker_id, duration_ms, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+  }
+
+  /** The store's clock (see clock.ts). */
+  now(): number {
+    return storeNow(this.db);
   }
 }
