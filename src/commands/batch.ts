@@ -137,8 +137,8 @@ Examples:
       await withSession(io, command, async (session) => {
         const batches = await session.driver.batchList({ limit });
         if (session.globals.json) return session.printJson({ batches });
-        // `batch list -q`: Commander hands -q to \`batch\`, which has one too.
-        if (flags.quiet || command.optsWithGlobals().quiet) return batches.forEach((b) => session.print(b.id));
+        // `batch list -q`: Commander hands -q to `batch`, which has one too.
+        if (flags.quiet || command.optsWithGlobals().quiet) return session.printLines(batches.map((b) => b.id));
         if (batches.length === 0) return session.print(session.theme.dim('no batches'));
         session.print(
           renderTable(

@@ -39,7 +39,7 @@ export function registerJobs(program: Command, io: Io): void {
         await withSession(io, command, async (session) => {
           const rows = await session.driver.jobList({ queue, state, limit, offset });
           if (session.globals.json) return session.printJson({ queue, state, jobs: rows });
-          if (flags.quiet) return rows.forEach((r) => session.print(r.envelope.id));
+          if (flags.quiet) return session.printLines(rows.map((r) => r.envelope.id));
           if (rows.length === 0) return session.print(session.theme.dim(`no ${state} jobs on ${queue}`));
           const now = Date.now();
           session.print(
