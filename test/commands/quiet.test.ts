@@ -47,3 +47,18 @@ describe('--quiet', () => {
     expect(lines((await project.run(['batch', 'list', '-q'])).stdout)).toEqual([id]);
   });
 });
+
+describe('output into a closed pipe', () => {
+  it('qtool tail | head -1 ends quietly, without an EPIPE stack trace', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { BIN } = await import('../helpers/cli.js');
+    for (let i = 0; i < 3; i++) await project.run(['dispatch', '--job', 'Hello', '--queue', 'piped']);
+    const run = spawnSync('sh', ['-c', `timeout 4 "${process.execPath}" "${BIN}" tail --since 1h | head -1`], {
+      cwd: project.dir,
+      env: { ...process.env, NO_COLOR: '1' },
+      encoding: 'utf8',
+    });
+    expect(run.stdout).toMatch(/job\.dispatched/);
+    expect(run.stderr).not.toMatch(/EPIPE|Unhandled/);
+  });
+});
