@@ -72,7 +72,7 @@ export default {
       command: [
         'node',
         '-e',
-        'const fs = require("node:fs"); fs.mkdirSync(".qtool", { recursive: true }); fs.appendFileSync(".qtool/examples.log", `Transcode ${process.argv[1]} -> ${process.argv[2]}\\n`); console.log("transcoding", process.argv[1], "->", process.argv[2])',
+        'const fs = require("node:fs"); fs.mkdirSync(".qtool", { recursive: true }); fs.appendFileSync(".qtool/examples.log", "Transcode " + process.argv[1] + " -> " + process.argv[2] + "\\n"); console.log("transcoding", process.argv[1], "->", process.argv[2])',
         '{input}',
         '{output}',
       ],
