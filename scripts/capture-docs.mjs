@@ -5,21 +5,23 @@
 //   <!-- file: jobs/a.json -->   the block's text is written to that file (the block is kept)
 //   <!-- run: qtool status -->   the block becomes "$ qtool status" and its real output
 //   <!-- help: qtool work -->    the block becomes `qtool work --help`
+//   <!-- do: command -->         runs a set-up step shown nowhere (no block follows)
 //
-// Each page runs top to bottom in a fresh directory holding examples/ and, as qtool.config.mjs,
-// examples/qtool.config.mjs, so one page's steps build on each other. Commands run through sh with
+// Each page runs top to bottom in a fresh directory holding examples/, as qtool.config.mjs
+// examples/qtool.config.mjs, and node_modules/qtool (a link to this package, as if installed), so
+// one page's steps build on each other. Commands run through sh with
 // `qtool` on PATH, stdout and stderr together, NO_COLOR and 80 columns. Ids and times differ from
 // run to run; paths to the temp directory read ~/app.
 //
 //   node scripts/capture-docs.mjs [page.md ...]     (default: every page that has markers)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BLOCK = /<!-- (run|help|file): (.+?) -->\n```([a-z]*)\n([\s\S]*?)```/g;
+const BLOCK = /<!-- (run|help|file): (.+?) -->\n```([a-z]*)\n([\s\S]*?)```|<!-- do: (.+?) -->/g;
 
 function pages(args) {
   if (args.length) return args.map((page) => resolve(page));
@@ -37,6 +39,8 @@ function project() {
   const dir = mkdtempSync(join(tmpdir(), 'qtool-docs-'));
   cpSync(join(root, 'examples'), join(dir, 'examples'), { recursive: true });
   cpSync(join(root, 'examples', 'qtool.config.mjs'), join(dir, 'qtool.config.mjs'));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(root, join(dir, 'node_modules', 'qtool'), 'dir');
   const bin = join(dir, '.bin');
   mkdirSync(bin);
   writeFileSync(join(bin, 'qtool'), `#!/bin/sh\nexec "${process.execPath}" "${join(root, 'bin', 'qtool.js')}" "$@"\n`, {
@@ -53,7 +57,14 @@ function capture(page) {
   const { dir, env } = project();
   const tidy = (text) => text.replaceAll(dir, '~/app').replace(/\s+$/, '');
   try {
-    const text = readFileSync(page, 'utf8').replace(BLOCK, (whole, kind, arg, lang, body) => {
+    const sh = (command) =>
+      spawnSync('sh', ['-c', `exec 2>&1\n${command}`], { cwd: dir, env, encoding: 'utf8', timeout: 60_000 });
+    const text = readFileSync(page, 'utf8').replace(BLOCK, (whole, kind, arg, lang, body, setUp) => {
+      if (setUp !== undefined) {
+        const step = sh(setUp);
+        if (step.status !== 0) throw new Error(`${relative(root, page)}: ${setUp}: ${step.stdout}`);
+        return whole;
+      }
       if (kind === 'file') {
         const path = join(dir, arg.trim());
         mkdirSync(dirname(path), { recursive: true });
