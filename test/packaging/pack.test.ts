@@ -1,43 +1,16 @@
 // The package as users get it: `npm pack`, install the tarball into an empty directory (one
 // install; better-sqlite3 may compile from source), then the getting-started flow with the
 // installed binary, the library import with its type declarations, and the tarball's contents.
-import { type SpawnOptions, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../helpers/cli.js';
+import { ROOT, runCommand } from '../helpers/cli.js';
 
 const INSTALL_TIMEOUT = 240_000;
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], options: SpawnOptions & { timeoutMs?: number } = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr?.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${cmd} ${args.join(' ')} did not finish in time\n${stdout}\n${stderr}`));
-    }, options.timeoutMs ?? 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (cmd: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }) =>
+  runCommand(cmd, args, { timeoutMs: 60_000, ...options });
 
 let work: string;
 let app: string;
@@ -68,7 +41,6 @@ beforeAll(async () => {
   files = info.files.map((f) => f.path);
 
   // An empty project, as `npm init -y` leaves it, then one install of the tarball.
-  const { mkdirSync } = await import('node:fs');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true }));
   const install = await run('npm', ['install', tarball, '--no-audit', '--no-fund'], {
