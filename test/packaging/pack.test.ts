@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCommand } from '../helpers/cli.js';
 
-const INSTALL_TIMEOUT = 240_000;
+// The install compiles better-sqlite3 when no prebuilt binary is reachable: ~70 s alone, over 3 min
+// on a busy machine.
+const INSTALL_TIMEOUT = 420_000;
 
 const run = (cmd: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }) =>
   runCommand(cmd, args, { timeoutMs: 60_000, ...options });
