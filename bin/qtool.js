@@ -7,6 +7,13 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`${version}\n`);
 } else {
+  // A reader that goes away (`qtool tail | head -1`) ends the command quietly, not with a stack.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error) => {
+      if (error.code === 'EPIPE') process.exit(0);
+      throw error;
+    });
+  }
   const { main } = await import('../dist/cli.js');
   const code = await main(args);
   process.exitCode = code;

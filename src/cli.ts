@@ -29,9 +29,11 @@ export function processIo(): Io {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
 
-/** Run the CLI; returns the exit code (0 ok, 1 runtime failure, 2 bad usage or input). */
-export async function main(argv: string[], io: Io = processIo()): Promise<number> {
-  let exitCode = 0;
+/**
+ * The whole command tree, wired to `io`. `setExitCode` receives the code of commands that end with
+ * one of their own (work, doctor). Tests and the docs capture walk this tree.
+ */
+export function buildProgram(io: Io, setExitCode: (code: number) => void = () => {}): Command {
   const program = new Command('qtool')
     .description('qtool: job queues for Node and TypeScript, on an embedded SQLite file or Redis')
     .version(version, '-v, --version', 'print the version')
@@ -48,6 +50,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // Help wraps to the terminal it is written to (80 columns when that is not a terminal).
+      getOutHelpWidth: () => (io.stdout.isTTY && io.stdout.columns ? io.stdout.columns : 80),
+      getErrHelpWidth: () => 80,
       outputError: (text, write) => write(`qtool: ${text.replace(/^error: /, '').trim()}\n`),
     });
   program.enablePositionalOptions(false);
@@ -55,9 +60,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   registerDispatch(program, io);
   registerChain(program, io);
   registerBatch(program, io);
-  registerWork(program, io, (code) => {
-    exitCode = code;
-  });
+  registerWork(program, io, setExitCode);
   registerStatus(program, io);
   registerJobs(program, io);
   registerFailed(program, io);
@@ -70,12 +73,18 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   registerWhy(program, io);
   registerInit(program, io);
   registerCompletion(program, io);
-  registerDoctor(program, io, (code) => {
-    exitCode = code;
-  });
+  registerDoctor(program, io, setExitCode);
   registerTop(program, io);
   for (const command of program.commands) command.exitOverride().showSuggestionAfterError(true);
+  return program;
+}
 
+/** Run the CLI; returns the exit code (0 ok, 1 runtime failure, 2 bad usage or input). */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;

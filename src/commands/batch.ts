@@ -17,6 +17,7 @@ interface BatchFlags {
   finally?: string;
   queue?: string;
   name?: string;
+  quiet?: boolean;
 }
 
 export function batchProgress(b: BatchState): string {
@@ -49,8 +50,9 @@ export function registerBatch(program: Command, io: Io): void {
     .option('--then <file>', 'job dispatched when every job succeeded')
     .option('--catch <file>', 'job dispatched on the first failure (gets data.failed)')
     .option('--finally <file>', 'job dispatched once every job has run')
-    .option('--queue <name>', 'queue for jobs that name none')
+    .option('--queue <name>', 'queue for jobs that name none (default: the job\'s or "default")')
     .option('--name <name>', 'a name to recognise the batch by')
+    .option('-q, --quiet', 'print only the batch id')
     .addHelpText(
       'after',
       `
@@ -85,6 +87,7 @@ Examples:
           dispatchOptionsFrom(session.loaded.config, session.target.name),
         );
         if (session.globals.json) return session.printJson({ batch: batchId, jobs: results });
+        if (flags.quiet) return session.print(batchId);
         session.print(`batch ${batchId} (${inputs.length} jobs)`);
       });
     });
@@ -129,11 +132,14 @@ Examples:
     .command('list')
     .description('recent batches, newest first')
     .option('--limit <n>', 'rows to show', '20')
-    .action(async (flags: { limit: string }, command: Command) => {
+    .option('-q, --quiet', 'print only the batch ids, one per line')
+    .action(async (flags: { limit: string; quiet?: boolean }, command: Command) => {
       const limit = intFlag('--limit', flags.limit, 1)!;
       await withSession(io, command, async (session) => {
         const batches = await session.driver.batchList({ limit });
         if (session.globals.json) return session.printJson({ batches });
+        // `batch list -q`: Commander hands -q to `batch`, which has one too.
+        if (flags.quiet || command.optsWithGlobals().quiet) return session.printLines(batches.map((b) => b.id));
         if (batches.length === 0) return session.print(session.theme.dim('no batches'));
         session.print(
           renderTable(

@@ -74,6 +74,11 @@ export class Session {
     this.io.stdout.write(`${text}\n`);
   }
 
+  /** One line each (ids for --quiet); nothing at all for an empty list. */
+  printLines(lines: string[]): void {
+    for (const line of lines) this.print(line);
+  }
+
   printJson(value: unknown): void {
     this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   }

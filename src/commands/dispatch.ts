@@ -36,12 +36,12 @@ export function registerDispatch(program: Command, io: Io): void {
     .option('--delay <duration>', 'make jobs available after a delay: 10s, 10m, 1h30m')
     .option('--at <iso>', 'make jobs available at an ISO-8601 time')
     .option('--tries <n>', "times a job may run (0: unlimited; default: the worker's, 1)")
-    .option('--backoff <list>', 'seconds between tries, e.g. 10,60 (last repeats)')
+    .option('--backoff <list>', "seconds between tries, e.g. 10,60 (last repeats; default: the worker's, 0)")
     .option('--timeout <duration>', "time an attempt may take (default: the worker's, 60s)")
     .option('--unique <key>', 'skip the dispatch while another job holds this unique key')
     .option('--unique-for <duration>', 'how long the unique key is held at most (default: until the job ends)')
     .option('--idempotency-key <key>', "a repeat within 24h returns the first job's id instead of dispatching")
-    .option('-q, --quiet', 'print only the ids')
+    .option('-q, --quiet', 'print only the job ids, one per line (a unique-key skip is reported on stderr)')
     .option('--dry-run', 'validate and report what would happen to each job now; change nothing')
     .addHelpText(
       'after',
@@ -76,8 +76,9 @@ Examples:
         }).finally(() => progress?.stop());
         if (session.globals.json) return session.printJson({ jobs: outcome.results });
         for (const result of outcome.results) {
-          if (flags.quiet) session.print(result.status === 'existing' ? result.existingId : result.id);
-          else session.print(humanResult(result, session.theme));
+          if (!flags.quiet) session.print(humanResult(result, session.theme));
+          else if (result.status === 'duplicate') io.stderr.write(`${humanResult(result, session.theme)}\n`);
+          else session.print(result.status === 'existing' ? result.existingId : result.id);
         }
       });
     });

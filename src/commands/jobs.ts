@@ -18,12 +18,17 @@ export function registerJobs(program: Command, io: Io): void {
     .option('--state <state>', `one of ${STATES.join(', ')}`, 'pending')
     .option('--limit <n>', 'rows to show', '50')
     .option('--offset <n>', 'rows to skip', '0')
+    .option('-q, --quiet', 'print only the job ids, one per line')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ qtool jobs podcasts --state delayed\n  $ qtool jobs show 01JD3N5K8Q2W7Y4X6V9B1C0M3Z',
+      '\nExamples:\n  $ qtool jobs podcasts --state delayed\n  $ qtool jobs show 01JD3N5K8Q2W7Y4X6V9B1C0M3Z\n  $ qtool jobs podcasts --quiet | xargs qtool jobs delete',
     )
     .action(
-      async (queue: string | undefined, flags: { state: string; limit: string; offset: string }, command: Command) => {
+      async (
+        queue: string | undefined,
+        flags: { state: string; limit: string; offset: string; quiet?: boolean },
+        command: Command,
+      ) => {
         if (!queue) throw new InputError('name a queue: qtool jobs <queue> (or qtool jobs show <id>)');
         queueFlag('queue', queue);
         const state = flags.state as LiveJobState;
@@ -34,6 +39,7 @@ export function registerJobs(program: Command, io: Io): void {
         await withSession(io, command, async (session) => {
           const rows = await session.driver.jobList({ queue, state, limit, offset });
           if (session.globals.json) return session.printJson({ queue, state, jobs: rows });
+          if (flags.quiet) return session.printLines(rows.map((r) => r.envelope.id));
           if (rows.length === 0) return session.print(session.theme.dim(`no ${state} jobs on ${queue}`));
           const now = Date.now();
           session.print(

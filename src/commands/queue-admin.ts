@@ -7,7 +7,16 @@ export function registerQueueAdmin(program: Command, io: Io): void {
     .command('clear')
     .description('delete the pending and delayed jobs of a queue (running jobs finish)')
     .argument('<queue>', 'queue name')
-    .option('-y, --yes', 'do not ask for confirmation')
+    .option('-y, --yes', 'do not ask for confirmation (asked only on a terminal)')
+    .addHelpText(
+      'after',
+      `
+Failed jobs are kept (see qtool failed flush); reserved jobs run to their end.
+
+Examples:
+  $ qtool clear podcasts
+  $ qtool clear podcasts --yes --json`,
+    )
     .action(async (queue: string, flags: { yes?: boolean }, command: Command) => {
       queueFlag('queue', queue);
       await confirm(io, `delete every pending and delayed job of ${queue}?`, flags.yes);
@@ -27,6 +36,20 @@ export function registerQueueAdmin(program: Command, io: Io): void {
       .command(name)
       .description(paused ? 'pause a queue: workers skip it until resumed' : 'resume a paused queue')
       .argument('<queue>', 'queue name')
+      .addHelpText(
+        'after',
+        paused
+          ? `
+Jobs can still be dispatched to a paused queue; running jobs finish.
+
+Examples:
+  $ qtool pause podcasts
+  $ qtool pause podcasts --connection redis://127.0.0.1:6379/0`
+          : `
+Examples:
+  $ qtool resume podcasts
+  $ qtool resume podcasts --json`,
+      )
       .action(async (queue: string, _flags: unknown, command: Command) => {
         queueFlag('queue', queue);
         await withSession(io, command, async (session) => {
@@ -42,6 +65,15 @@ export function registerQueueAdmin(program: Command, io: Io): void {
   program
     .command('restart')
     .description('make every running worker exit after its current job (a supervisor restarts it)')
+    .addHelpText(
+      'after',
+      `
+Run it after a deploy: workers started before the signal exit (code 0) once their job is done.
+
+Examples:
+  $ qtool restart
+  $ qtool restart --connection redis://127.0.0.1:6379/0`,
+    )
     .action(async (_flags: unknown, command: Command) => {
       await withSession(io, command, async (session) => {
         const now = await session.driver.now();

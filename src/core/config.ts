@@ -25,7 +25,8 @@ export interface LoadedConfig {
 
 const isFunction = (value: unknown) => typeof value === 'function';
 const durationOrList = z.union([durationSchema, z.array(durationSchema)]);
-const commonJobFields = {
+/** Options every kind of job definition takes. Exported with the schemas below for docs/config.md's test. */
+export const commonJobFields = {
   tries: z.number().int().min(0).optional(),
   maxExceptions: z.number().int().min(1).optional(),
   backoff: durationOrList.optional(),
@@ -38,17 +39,18 @@ const commonJobFields = {
   encrypted: z.boolean().optional(),
 };
 
-const codeJobSchema = z.looseObject({
+export const codeJobSchema = z.looseObject({
   handle: z.custom<() => unknown>(isFunction, 'handle must be a function'),
+  failed: z.custom<() => unknown>(isFunction, 'failed must be a function').optional(),
   ...commonJobFields,
 });
-const commandJobSchema = z.strictObject({
+export const commandJobSchema = z.strictObject({
   command: z.array(z.string()).min(1, 'command needs at least the program'),
   cwd: z.string().optional(),
   env: z.record(z.string(), z.string()).optional(),
   ...commonJobFields,
 });
-const httpJobSchema = z.strictObject({
+export const httpJobSchema = z.strictObject({
   http: z.strictObject({
     url: z.string().min(1),
     method: z.string().optional(),
@@ -58,7 +60,7 @@ const httpJobSchema = z.strictObject({
   ...commonJobFields,
 });
 
-const configSchema = z.looseObject({
+export const configSchema = z.looseObject({
   connections: z.record(z.string(), z.string().min(1)).optional(),
   jobs: z.record(z.string(), z.unknown()).optional(),
   limiters: z

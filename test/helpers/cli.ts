@@ -51,27 +51,11 @@ export function tempProject(config?: string, store: StoreKind = 'sqlite'): Proje
     dir,
     prefix,
     run(args, options = {}) {
-      return new Promise((resolvePromise, reject) => {
-        const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...baseEnv, ...options.env } });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk) => {
-          stdout += chunk;
-        });
-        child.stderr.on('data', (chunk) => {
-          stderr += chunk;
-        });
-        const timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          reject(new Error(`qtool ${args.join(' ')} did not finish in time\nstdout: ${stdout}\nstderr: ${stderr}`));
-        }, options.timeoutMs ?? 20_000);
-        child.on('error', reject);
-        child.on('close', (code) => {
-          clearTimeout(timer);
-          resolvePromise({ code, stdout, stderr });
-        });
-        if (options.input !== undefined) child.stdin.end(options.input);
-        else child.stdin.end();
+      return runCommand(process.execPath, [BIN, ...args], {
+        cwd: dir,
+        env: { ...baseEnv, ...options.env },
+        input: options.input,
+        timeoutMs: options.timeoutMs,
       });
     },
     spawn(args, options = {}) {
@@ -99,6 +83,36 @@ export function tempProject(config?: string, store: StoreKind = 'sqlite'): Proje
   };
   if (config !== undefined) project.write('qtool.config.mjs', config);
   return project;
+}
+
+/** Run a program to its end, collecting its output; rejects (after SIGKILL) when it overruns. */
+export function runCommand(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number },
+): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${[command, ...args].join(' ')} did not finish in time\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, options.timeoutMs ?? 20_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
+  });
 }
 
 /** Poll until `check` passes or the time runs out (no fixed sleeps in tests). */
