@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { buildChainHead } from '../core/chain.js';
 import { dispatchJobs, dispatchOptionsFrom } from '../core/dispatch.js';
+import { dryRunChain } from '../core/dry-run.js';
 import { type DispatchInput, entryToInput } from '../core/envelope-builder.js';
 import { InputError } from '../core/errors.js';
 import { readJobFile, validate } from '../core/jobfile.js';
@@ -18,6 +19,13 @@ const chainFileSchema = z.strictObject({
   catch: z.unknown().optional(),
 });
 
+interface ChainFlags {
+  queue?: string;
+  catch?: string;
+  dryRun?: boolean;
+  quiet?: boolean;
+}
+
 interface ChainRequest {
   links: DispatchInput[];
   queue?: string;
@@ -31,28 +39,39 @@ export function registerChain(program: Command, io: Io): void {
     .argument('<files...>', 'one job file per link (arrays add several links), a {"chain": [...]} file, or - for stdin')
     .option('--queue <name>', 'queue for links that name none')
     .option('--catch <file>', 'job to dispatch if a link finally fails (gets data.failed: job, id, error)')
+    .option('--dry-run', 'validate and report what would happen to each link now; change nothing')
+    .option('-q, --quiet', "print only the first job's id")
     .addHelpText(
       'after',
       `
 Examples:
   $ qtool chain download.json transcode.json publish.json --catch notify-failure.json
-  $ qtool chain release-chain.json --queue podcasts`,
+  $ qtool chain release-chain.json --queue podcasts
+  $ qtool chain release-chain.json --dry-run
+
+A link that finally fails stops the chain; \`qtool retry <its id>\` resumes it from that link.`,
     )
-    .action(async (files: string[], flags: { queue?: string; catch?: string }, command: Command) => {
+    .action(async (files: string[], flags: ChainFlags, command: Command) => {
       const request = await readChain(files, io);
       const queue = queueFlag('--queue', flags.queue) ?? request.queue;
       const catchJob = flags.catch ? await readSingle(flags.catch, io) : request.catch;
       await withSession(io, command, async (session) => {
         const head = buildChainHead(request.links, { queue, connection: session.target.name, catch: catchJob });
-        const { results } = await dispatchJobs(
-          session.driver,
-          [head],
-          dispatchOptionsFrom(session.loaded.config, session.target.name),
-        );
+        const options = dispatchOptionsFrom(session.loaded.config, session.target.name);
+        if (flags.dryRun) {
+          const report = await dryRunChain(session.driver, head, options);
+          if (session.globals.json) return session.printJson({ dryRun: true, ...report });
+          for (const link of report.links) session.print(`${link.link}. ${link.job}: ${link.detail}`);
+          if (report.catch) session.print(`catch ${report.catch.job}: ${report.catch.detail}`);
+          return;
+        }
+        const { results } = await dispatchJobs(session.driver, [head], options);
         const first = results[0]!;
+        const firstId = first.status === 'existing' ? first.existingId : first.id;
         const chainId = head.chain!.id;
         if (session.globals.json)
           return session.printJson({ chain: chainId, first: first.id, links: request.links.length });
+        if (flags.quiet) return session.print(firstId);
         session.print(`chain ${chainId} (${request.links.length} links), first job ${first.id}`);
       });
     });

@@ -74,7 +74,7 @@ export function hasFilter(filter: FailedFilter): boolean {
 }
 
 /** The flags as typed, for questions and messages. */
-function describe(flags: FilterFlags): string {
+function describeFlags(flags: FilterFlags): string {
   const parts = (['job', 'queue', 'since', 'until', 'error'] as const)
     .filter((name) => flags[name] !== undefined)
     .map((name) => `--${name} ${flags[name]}`);
@@ -130,7 +130,7 @@ export async function runBulk(io: Io, session: Session, { action, flags, filter 
     );
     if (flags.dryRun) return printDryRun(session, words.doing, count.matched, count.sample, flags);
     if (count.matched === 0) return session.print(words.none);
-    await confirm(io, `${words.doing} ${count.matched} failed job(s)${describe(flags)}?`, flags.yes);
+    await confirm(io, `${words.doing} ${count.matched} failed job(s)${describeFlags(flags)}?`, flags.yes);
     until = count.until;
   }
   const ids: string[] = [];
@@ -192,7 +192,7 @@ function printDryRun(
     return;
   }
   if (flags.quiet) return;
-  session.print(`would ${verb} ${matched} failed job(s)${describe(flags)}`);
+  session.print(`would ${verb} ${matched} failed job(s)${describeFlags(flags)}`);
   if (sample.length === 0) return;
   session.print(renderFailedTable(sample, session));
   if (matched > sample.length) session.print(session.theme.dim(`… and ${matched - sample.length} more`));

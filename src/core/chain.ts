@@ -57,6 +57,19 @@ export function buildChainHead(links: DispatchInput[], options: ChainOptions = {
 }
 
 /**
+ * What a chain dispatches after its head, as `continueChain` and `failChain` will build them:
+ * the later links (without their own unique or idempotency keys) and the catch job.
+ */
+export function chainFollowers(head: DispatchInput): { links: DispatchInput[]; catch: DispatchInput | null } {
+  const chain = head.chain;
+  if (!chain) return { links: [], catch: null };
+  return {
+    links: chain.remaining.map((link) => fromLink(link, chain)),
+    catch: chain.catch ? fromLink(chain.catch, chain) : null,
+  };
+}
+
+/**
  * After a link succeeds (completed, or deleted as done): push the next link. Its idempotency key
  * is derived from the chain and position, so a link re-run after a crash cannot push it twice.
  */

@@ -1,4 +1,5 @@
 import type { Driver } from '../drivers/types.js';
+import { chainFollowers } from './chain.js';
 import { isCodeJob } from './define.js';
 import { type DispatchOptions, prepareEnvelopes } from './dispatch.js';
 import type { JobEnvelope } from './envelope.js';
@@ -36,9 +37,6 @@ export async function dryRunDispatch(
       .filter((l) => l !== undefined)
       .map((l) => ({ key: l.key, jobId: l.jobId, workerId: l.workerId }));
     const base = { index, job: e.name, queue: e.queue, availableAt: e.availableAt, locks };
-    const lockNote = locks.length
-      ? `; at run time it would wait for overlap lock ${locks.map((l) => `${l.key} (held by job ${l.jobId ?? '?'})`).join(', ')}`
-      : '';
     const existing = e.idempotencyKey
       ? (claimedHere.get(`idem:${e.idempotencyKey}`) ??
         (await driver.idempotencyGet({ key: e.idempotencyKey, queue: e.queue })))
@@ -70,13 +68,59 @@ export async function dryRunDispatch(
       results.push({
         ...base,
         outcome: 'delayed',
-        detail: `would be queued on ${e.queue}, delayed until ${new Date(e.availableAt).toISOString()}${lockNote}`,
+        detail: `would be queued on ${e.queue}, delayed until ${new Date(e.availableAt).toISOString()}${lockNote(locks)}`,
       });
     } else {
-      results.push({ ...base, outcome: 'queued', detail: `would be queued on ${e.queue}, available now${lockNote}` });
+      results.push({
+        ...base,
+        outcome: 'queued',
+        detail: `would be queued on ${e.queue}, available now${lockNote(locks)}`,
+      });
     }
   }
   return results;
+}
+
+function lockNote(locks: DryRunResult['locks']): string {
+  if (locks.length === 0) return '';
+  const held = locks.map((l) => `${l.key} (held by job ${l.jobId ?? '?'})`).join(', ');
+  return `; at run time it would wait for overlap lock ${held}`;
+}
+
+export interface ChainDryRun {
+  /** Link 1 as a dispatch dry run reports it; later links with outcome 'after' (or 'never'). */
+  links: (Omit<DryRunResult, 'outcome'> & { link: number; outcome: DryRunResult['outcome'] | 'after' | 'never' })[];
+  catch: { job: string; queue: string; detail: string } | null;
+}
+
+/**
+ * What dispatching a chain would do now: only its head is pushed now, so only the head can be a
+ * duplicate or an existing job; later links are pushed one by one as the link before succeeds.
+ */
+export async function dryRunChain(
+  driver: Driver,
+  head: DispatchInput,
+  options: DispatchOptions = {},
+): Promise<ChainDryRun> {
+  const followers = chainFollowers(head);
+  const catchInputs = followers.catch ? [followers.catch] : [];
+  const [first, ...rest] = await dryRunDispatch(driver, [head, ...followers.links, ...catchInputs], options);
+  const starts = first!.outcome === 'queued' || first!.outcome === 'delayed';
+  const later = rest.slice(0, followers.links.length).map((r, i) => ({
+    ...r,
+    link: i + 2,
+    outcome: starts ? ('after' as const) : ('never' as const),
+    detail: starts
+      ? `would be queued on ${r.queue} after link ${i + 1} succeeds${lockNote(r.locks)}`
+      : 'would not run: link 1 is not dispatched',
+  }));
+  const caught = rest.at(followers.links.length);
+  return {
+    links: [{ ...first!, link: 1 }, ...later],
+    catch: caught
+      ? { job: caught.job, queue: caught.queue, detail: `would be queued on ${caught.queue} if a link finally fails` }
+      : null,
+  };
 }
 
 /** Lock keys from the job file's middleware and, for code jobs, from the definition's. */

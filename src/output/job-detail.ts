@@ -36,11 +36,21 @@ export function renderJobDetail(record: JobRecord, t: ChalkInstance): string {
   if (e.middleware.length) field('middleware', e.middleware.map((m) => Object.keys(m)[0]).join(', '));
   if (e.tags.length) field('tags', e.tags.join(', '));
   if (e.chain) {
-    field('chain', `${e.chain.id}: link ${e.chain.index + 1} of ${e.chain.total}`);
     const chain = e.chain;
-    chain.remaining.forEach((link, i) => {
-      lines.push(`${''.padEnd(13)}${t.dim(`waiting  ${chain.index + 2 + i}. ${link.name}`)}`);
+    const failed = record.state === 'failed';
+    const position = `${chain.id}: link ${chain.index + 1} of ${chain.total}`;
+    field(
+      'chain',
+      failed ? `${position} ${t.red('failed here')}; \`qtool retry ${e.id}\` resumes the chain` : position,
+    );
+    const link = (label: string, text: string) => lines.push(`${''.padEnd(13)}${label.padEnd(9)}${text}`);
+    if (chain.index > 0) link(t.dim('done'), t.dim(`${chain.index} link(s) before this one`));
+    link(failed ? t.red('failed') : 'this', `${chain.index + 1}. ${e.name}`);
+    // A failed link's followers have not been dispatched: they run only if a retry succeeds.
+    chain.remaining.forEach((next, i) => {
+      link(t.dim(failed ? 'to come' : 'waiting'), t.dim(`${chain.index + 2 + i}. ${next.name}`));
     });
+    if (chain.catch) link(t.dim('catch'), t.dim(chain.catch.name));
   }
   lines.push(t.bold('data'));
   lines.push(indent(JSON.stringify(e.data, null, 2)));
