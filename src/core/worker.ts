@@ -133,8 +133,11 @@ export class Worker {
   }
 
   private async slot(): Promise<void> {
-    const { driver, queues, leaseMs, sleepMs } = this.options;
+    const { driver, queues, leaseMs, sleepMs, stopWhenEmpty } = this.options;
     let failures = 0;
+    // With --stop-when-empty, look without waiting first (at start and after each job), so a
+    // worker whose queues just ran dry stops at once instead of after a full --sleep.
+    let lookFirst = stopWhenEmpty === true;
     while (!this.stopping) {
       let reserved: ReservedJob[];
       try {
@@ -143,7 +146,7 @@ export class Worker {
           workerId: this.id,
           leaseMs,
           limit: 1,
-          blockMs: sleepMs,
+          blockMs: lookFirst ? 0 : sleepMs,
           signal: this.idle.signal,
           emitEvents: true,
         });
@@ -156,10 +159,12 @@ export class Worker {
       }
       const job = reserved[0];
       if (!job) {
-        if (this.options.stopWhenEmpty && !this.stopping && (await this.queuesEmpty())) this.stop('empty');
+        if (stopWhenEmpty && !this.stopping && (await this.queuesEmpty())) this.stop('empty');
+        lookFirst = false;
         await this.checkRestart();
         continue;
       }
+      lookFirst = stopWhenEmpty === true;
       await this.process(job);
       this.checkLimits();
       await this.checkRestart();

@@ -106,7 +106,8 @@ describe.each(STORES)('on %s', (store) => {
       project.write('slow.json', {
         job: 'Slow',
         data: { ms: 60000 },
-        middleware: [{ withoutOverlapping: { key: 'e', expireAfter: '1s' } }],
+        // Long enough to still be held when checked on a loaded machine, short enough to wait out.
+        middleware: [{ withoutOverlapping: { key: 'e', expireAfter: '5s' } }],
       });
       const id = (await project.run(['dispatch', 'slow.json', '--quiet'])).stdout.trim();
       const victim = project.spawn(['work', '--lease', '30s']);
@@ -116,7 +117,7 @@ describe.each(STORES)('on %s', (store) => {
       expect(JSON.parse((await project.run(['locks', '--json'])).stdout).locks).toHaveLength(1);
       await waitFor(
         async () => JSON.parse((await project.run(['locks', '--json'])).stdout).locks.length === 0,
-        10_000,
+        20_000,
         'expiry',
       );
     });
