@@ -7,8 +7,8 @@ const DAY_MS = 86_400_000;
 
 /**
  * Insert envelopes inside the caller's transaction (the driver's own, or an application's for
- * the outbox): idempotency and unique keys are checked and claimed with the inserts; the queue row
- * and its counts follow from the schema's triggers. Returns the
+ * the outbox): idempotency and unique keys are checked and claimed with the inserts, and the queue
+ * row's counts move with them. Returns the
  * results and the events of the jobs actually stored, for the caller to write.
  */
 export function pushEnvelopes(
@@ -18,8 +18,12 @@ export function pushEnvelopes(
 ): { results: PushResult[]; events: EventInput[] } {
   const ttl = options.idempotencyTtlMs ?? DAY_MS;
   const now = Date.now();
-  // Jobs due by now are then counted as pending without a range read (see schema.ts, counts).
-  for (const queue of new Set(envelopes.map((e) => e.queue))) q.queueMarkAdvance.run({ queue, now });
+  // The queue's mark before this push; a new queue's row gets `now` (see schema.ts, counts).
+  const marks = new Map<string, number>();
+  for (const queue of new Set(envelopes.map((e) => e.queue))) {
+    marks.set(queue, (q.queueMark.get(queue) as { mark: number } | undefined)?.mark ?? now);
+  }
+  const added = new Map<string, { ready: number; later: number }>();
   const results: PushResult[] = [];
   const stored = new Set<string>();
   for (const e of envelopes) {
@@ -58,7 +62,13 @@ export function pushEnvelopes(
     }
     stored.add(e.id);
     results.push({ id: e.id, status: 'queued' });
+    const counts = added.get(e.queue) ?? { ready: 0, later: 0 };
+    counts.ready += 1;
+    if (e.availableAt > marks.get(e.queue)!) counts.later += 1;
+    added.set(e.queue, counts);
   }
+  // One write per queue: the new rows counted, and the mark moved up to now.
+  for (const [queue, counts] of added) q.queueMarkAdvance.run({ queue, now, ...counts });
   const events = options.events?.filter((event) => !event.jobId || stored.has(event.jobId)) ?? [];
   return { results, events };
 }
