@@ -29,7 +29,7 @@ export const KEY_HELP: [keys: string, what: string][] = [
   ['↑ ↓  k j', 'move the cursor (scroll a job)'],
   ['PgUp PgDn  g G', 'page up / down; first / last row (Home End too)'],
   ['Enter', 'open: queue → its jobs, job → its detail'],
-  ['Esc', 'back; else drop the selection, then the filter'],
+  ['Esc', 'drop the selection; else back; else clear the filter'],
   ['← →  h l', 'job state tab in a queue: pending delayed reserved failed'],
   ['/', 'filter the pane (Enter keeps, Esc clears)'],
   ['s', 'sort queues: name, pending, failed, jobs/min'],

@@ -248,7 +248,7 @@ export class SqliteDriver extends SqliteRecords implements Driver {
   }
 
   /**
-   * Counts from the queue rows the schema's triggers keep, plus per queue one short index range
+   * Counts from the queue rows every step keeps (see schema.ts), plus per queue one short index range
    * (rows due since its mark). A queue whose range is long (many rows came due with no push since)
    * gets its mark moved up first, so the next reads are short again.
    */

@@ -29,8 +29,8 @@ UPDATE queues SET
  * Jobs live in one table whose `available_at` means "due at" for ready rows and "lease expires at"
  * for reserved rows, so one index range scan (queue, available_at) finds both due jobs and
  * expired leases (a secondary index of a WITHOUT ROWID table ends with the key, id, so the scan is
- * in FIFO order). The partial index of reserved rows
- * lets the lease-expiry corrections of the counts read reserved rows only.
+ * in FIFO order). The partial index of reserved rows lets the counts' corrections for expired
+ * leases read reserved rows only.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
