@@ -1,9 +1,11 @@
 import type { JobEnvelope } from '../../core/envelope.js';
 import { DriverError } from '../errors.js';
 import type { EventInput, PushOptions, PushResult } from '../types.js';
-import type { SqliteStatements } from './statements.js';
+import { addCounts, type SqliteStatements } from './statements.js';
 
 const DAY_MS = 86_400_000;
+/** How far a queue's count mark may trail the clock before a push moves it. */
+const MARK_STEP_MS = 1000;
 
 /**
  * Insert envelopes inside the caller's transaction (the driver's own, or an application's for
@@ -18,10 +20,10 @@ export function pushEnvelopes(
 ): { results: PushResult[]; events: EventInput[] } {
   const ttl = options.idempotencyTtlMs ?? DAY_MS;
   const now = Date.now();
-  // The queue's mark before this push; a new queue's row gets `now` (see schema.ts, counts).
-  const marks = new Map<string, number>();
+  // The queue's mark before this push (see schema.ts, counts); none yet: the row is created at now.
+  const marks = new Map<string, number | null>();
   for (const queue of new Set(envelopes.map((e) => e.queue))) {
-    marks.set(queue, (q.queueMark.get(queue) as { mark: number } | undefined)?.mark ?? now);
+    marks.set(queue, (q.queueMark.get(queue) as { mark: number } | undefined)?.mark ?? null);
   }
   const added = new Map<string, { ready: number; later: number }>();
   const results: PushResult[] = [];
@@ -64,11 +66,16 @@ export function pushEnvelopes(
     results.push({ id: e.id, status: 'queued' });
     const counts = added.get(e.queue) ?? { ready: 0, later: 0 };
     counts.ready += 1;
-    if (e.availableAt > marks.get(e.queue)!) counts.later += 1;
+    if (e.availableAt > (marks.get(e.queue) ?? now)) counts.later += 1;
     added.set(e.queue, counts);
   }
-  // One write per queue: the new rows counted, and the mark moved up to now.
-  for (const [queue, counts] of added) q.queueMarkAdvance.run({ queue, now, ...counts });
+  // One write per queue: the new rows counted and, at most every MARK_STEP_MS, the mark moved up
+  // (that costs a range read; between steps a stats read counts at most those rows itself).
+  for (const [queue, counts] of added) {
+    const mark = marks.get(queue) ?? null;
+    if (mark === null || now - mark >= MARK_STEP_MS) q.queueMarkAdvance.run({ queue, now, ...counts });
+    else addCounts(q, queue, counts);
+  }
   const events = options.events?.filter((event) => !event.jobId || stored.has(event.jobId)) ?? [];
   return { results, events };
 }
