@@ -7,8 +7,8 @@ export const SCHEMA_VERSION = 5;
  * queue row per step, none per job), so stats cost O(queues) whatever the queue length. Triggers
  * would keep them with less code, but cost about 15% of processing throughput (measured).
  * `ready` counts state-0 rows, `later` those of them due after the queue's `mark` (an instant that
- * pushes move up to their clock): delayed is then `later` less the rows due between `mark` and now,
- * a short index range (the rows that came due since the last push). A SQLite B-tree cannot count a
+ * pushes move up to their clock, at most once a second): delayed is then `later` less the rows due
+ * between `mark` and now, a short index range (what was pushed or came due since the mark). A SQLite B-tree cannot count a
  * key range in less than its length, so this split is what keeps the delayed count from scanning a
  * long backlog. `jobs.prev` is where a reserve notes what each row was (see statements.ts).
  */
