@@ -1,22 +1,22 @@
 // queueStats on SQLite with 10 jobs and with 1,000,000 (pending, then delayed), beside the COUNT(*)
 // scan the version-4 schema ran, on the same file; then qtool's own enqueue and processing
-// throughput, to compare with a run of an older build. `node bench/sqlite-stats.bench.mjs`
+// throughput with CPU time per job, to compare with a run of an older build (copy this file into
+// its bench/). `stats` or `throughput` as argument runs one half. `node bench/sqlite-stats.bench.mjs`
 // (`npm run build` first). Sizes: BENCH_BIG, BENCH_SINGLE, BENCH_BATCHED, BENCH_PROCESS.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { dispatchJobs } from '../dist/core/dispatch.js';
+import { Worker } from '../dist/core/worker.js';
 import { createSqliteDriver } from '../dist/drivers/sqlite/index.js';
-import { fmt, percentile, rate, removeDir, runChild, table, tempDir } from './lib.mjs';
+import { fmt, percentile, rate, removeDir, table, tempDir } from './lib.mjs';
 
 const BIG = Number(process.env.BENCH_BIG ?? 1_000_000);
 const SINGLE = Number(process.env.BENCH_SINGLE ?? 10_000);
 const BATCHED = Number(process.env.BENCH_BATCHED ?? 100_000);
 const PROCESS = Number(process.env.BENCH_PROCESS ?? 30_000);
 const STATS_RUNS = 200;
-const worker = fileURLToPath(new URL('./sqlite-worker.mjs', import.meta.url));
-const only = process.argv[2]; // 'stats' or 'throughput' runs one half
+const only = process.argv[2];
 
 /** The version-4 per-queue counts: index range COUNT(*)s whose cost is the queue's length. */
 const SCAN_V4 = `SELECT
@@ -61,34 +61,55 @@ async function statsCase(count, delaySeconds) {
   return { ms, scanMs };
 }
 
+/** Wall time and CPU time of `fn` (CPU: this process's user + system, steadier on a busy machine). */
+async function timed(fn) {
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  await fn();
+  const used = process.cpuUsage(cpu);
+  return { ms: performance.now() - t, cpuMs: (used.user + used.system) / 1000 };
+}
+
+const perJob = (count, { ms, cpuMs }) => ({ rate: rate(count, ms), cpuUs: ((cpuMs * 1000) / count).toFixed(1) });
+
+/** Enqueue one by one, batched, then drain with an in-process worker (the bench worker's setup). */
 async function throughput() {
   const dir = tempDir('qtool-stats-');
   const path = join(dir, 'q.db');
   const driver = createSqliteDriver({ path });
-  let t = performance.now();
-  for (let i = 0; i < SINGLE; i++) await dispatchJobs(driver, [{ name: 'Noop', queue: 'bench', data: { n: i } }]);
-  const single = rate(SINGLE, performance.now() - t);
+  const single = await timed(async () => {
+    for (let i = 0; i < SINGLE; i++) await dispatchJobs(driver, [{ name: 'Noop', queue: 'bench', data: { n: i } }]);
+  });
   const list = Array.from({ length: BATCHED }, (_, n) => ({ name: 'Noop', queue: 'bench', data: { n } }));
-  t = performance.now();
-  await dispatchJobs(driver, list, { batchSize: 1000 });
-  const batched = rate(BATCHED, performance.now() - t);
+  const batched = await timed(() => dispatchJobs(driver, list, { batchSize: 1000 }));
   await driver.close();
   removeDir(dir);
 
   const dir2 = tempDir('qtool-stats-');
-  const db = join(dir2, 'q.db');
-  const filler = createSqliteDriver({ path: db });
-  await dispatchJobs(
-    filler,
-    Array.from({ length: PROCESS }, (_, n) => ({ name: 'Noop', queue: 'bench', data: { n } })),
-    { batchSize: 1000 },
-  );
-  await filler.close();
-  const [line] = (await runChild(worker, ['qtool', db, 'drain'])).slice(-1);
-  const result = JSON.parse(line);
+  const db = createSqliteDriver({ path: join(dir2, 'q.db') });
+  const jobs = Array.from({ length: PROCESS }, (_, n) => ({ name: 'Noop', queue: 'bench', data: { n } }));
+  await dispatchJobs(db, jobs, { batchSize: 1000 });
+  let count = 0;
+  const worker = new Worker({
+    driver: db,
+    queues: ['bench'],
+    defaults: { tries: 1, backoff: 0, timeout: 0 },
+    stopWhenEmpty: true,
+    sleepMs: 50,
+    heartbeatMs: 60_000,
+    jobs: {
+      Noop: {
+        handle() {
+          count += 1;
+        },
+      },
+    },
+  });
+  const processed = await timed(() => worker.run());
+  await db.close();
   removeDir(dir2);
-  if (result.count !== PROCESS) throw new Error(`processed ${result.count} of ${PROCESS}`);
-  return { single, batched, processed: rate(result.count, result.end - result.start) };
+  if (count !== PROCESS) throw new Error(`processed ${count} of ${PROCESS}`);
+  return { single: perJob(SINGLE, single), batched: perJob(BATCHED, batched), processed: perJob(PROCESS, processed) };
 }
 
 const ms = (n) => `${n.toFixed(3)} ms`;
@@ -108,9 +129,9 @@ if (only !== 'stats') {
   const r = await throughput();
   console.log('');
   table([
-    ['throughput (qtool only)', 'jobs/s'],
-    [`enqueue one by one (${fmt(SINGLE)})`, fmt(r.single)],
-    [`enqueue batched x1000 (${fmt(BATCHED)})`, fmt(r.batched)],
-    [`process no-op, 1 worker process (${fmt(PROCESS)})`, fmt(r.processed)],
+    ['throughput (qtool only, in process)', 'jobs/s', 'CPU µs/job'],
+    [`enqueue one by one (${fmt(SINGLE)})`, fmt(r.single.rate), r.single.cpuUs],
+    [`enqueue batched x1000 (${fmt(BATCHED)})`, fmt(r.batched.rate), r.batched.cpuUs],
+    [`process no-op, 1 in-process worker (${fmt(PROCESS)})`, fmt(r.processed.rate), r.processed.cpuUs],
   ]);
 }

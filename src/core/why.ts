@@ -33,7 +33,16 @@ const at = (time: number) => new Date(time).toISOString();
 /** The one reason a job is not running (or what it is doing), with the blocking key or job. */
 export async function explainJob(driver: Driver, id: string): Promise<WhyAnswer> {
   const record = await driver.jobGet(id);
-  const now = await driver.now();
+  return explainRecord(driver, id, record, await driver.now());
+}
+
+/** The same answer for a job record read already (the dashboard's job detail reads it anyway). */
+export async function explainRecord(
+  driver: Driver,
+  id: string,
+  record: JobRecord | null,
+  now: number,
+): Promise<WhyAnswer> {
   if (!record) {
     return {
       id,

@@ -1,4 +1,5 @@
 import type { MetricRow } from '../core/metrics.js';
+import { explainRecord } from '../core/why.js';
 import type { Driver, FailedRecord, JobRecord } from '../drivers/types.js';
 import { listHeight, windowStart } from './layout.js';
 import { failedLastHour, queueMetrics, RateTracker } from './rates.js';
@@ -74,6 +75,8 @@ export function createFetcher(driver: Driver, options: { metricsEveryMs?: number
         query.job ? driver.jobGet(query.job) : null,
       ]);
       if (stale) metrics = { at: local, rows };
+      // After the parallel reads: the answer reuses the job record just read.
+      const why = query.job ? await explainRecord(driver, query.job, job, now) : null;
       const perQueue = queueMetrics(rows, now);
       const queueRates = rates.sample(local, stats);
       const queues = stats.map((q) => {
@@ -104,7 +107,7 @@ export function createFetcher(driver: Driver, options: { metricsEveryMs?: number
         failed:
           query.failed && failed ? { ...query.failed, total: total(query.failed.queue, 'failed'), rows: failed } : null,
         jobs: query.jobs && jobs ? { ...query.jobs, total: total(query.jobs.queue, query.jobs.tab), rows: jobs } : null,
-        job: query.job ? { id: query.job, record: job } : null,
+        job: query.job ? { id: query.job, record: job, why } : null,
       };
     },
   };

@@ -1,4 +1,5 @@
 import { formatDuration } from '../core/duration.js';
+import type { WhyAnswer } from '../core/why.js';
 import type { JobRecord } from '../drivers/types.js';
 import { relativeTime, timestamp } from '../output/format.js';
 
@@ -10,8 +11,11 @@ export interface Line {
   tone?: Tone;
 }
 
-/** A job's detail view as lines (scrolled by the JobDetail pane): fields, chain, data, history, error. */
-export function jobLines(record: JobRecord, now: number): Line[] {
+/**
+ * A job's detail view as lines (scrolled by the JobDetail pane): fields, `qtool why`'s answer and
+ * evidence, chain, data, history, error.
+ */
+export function jobLines(record: JobRecord, now: number, why: WhyAnswer | null = null): Line[] {
   const e = record.envelope;
   const lines: Line[] = [];
   const field = (label: string, text: string, tone?: Tone) => lines.push({ label, text, tone });
@@ -23,6 +27,7 @@ export function jobLines(record: JobRecord, now: number): Line[] {
   field('job', e.name);
   field('queue', e.queue + (e.connection ? ` (${e.connection})` : ''));
   field(...stateField(record, now));
+  if (why) lines.push(...whyLines(why));
   const tries = e.maxTries === null ? 'worker default' : e.maxTries === 0 ? 'unlimited' : String(e.maxTries);
   const extra = `${e.exceptions ? `, exceptions ${e.exceptions}` : ''}${e.lockWaits ? `, lock waits ${e.lockWaits}` : ''}`;
   field('attempts', `${e.attempts} of ${tries}${extra}`);
@@ -76,4 +81,32 @@ function stateField(record: JobRecord, now: number): [string, string, Tone] {
     case 'failed':
       return ['state', `failed ${record.failedAt ? relativeTime(record.failedAt, now) : ''}`.trim(), 'red'];
   }
+}
+
+const WHY_TONE: Partial<Record<WhyAnswer['cause'], Tone>> = {
+  failed: 'red',
+  'lost-worker': 'red',
+  'no-worker': 'yellow',
+  paused: 'yellow',
+  'overlap-lock': 'yellow',
+  throttled: 'yellow',
+  'rate-limited': 'yellow',
+  running: 'cyan',
+};
+
+/** `why` and its evidence, as `qtool why <id>` (and its --json) tell them. */
+export function whyLines(why: WhyAnswer): Line[] {
+  const lines: Line[] = [{ label: 'why', text: `${why.cause}: ${why.answer}`, tone: WHY_TONE[why.cause] }];
+  for (const [key, value] of Object.entries(why.evidence)) {
+    if (value === undefined) continue;
+    lines.push({ text: `  ${key}: ${evidenceText(key, value)}`, tone: 'dim' });
+  }
+  return lines;
+}
+
+/** Instants (`…At`, `…Until`) as times, lists joined, records as compact JSON. */
+function evidenceText(key: string, value: unknown): string {
+  if (typeof value === 'number' && /(At|Until)$/.test(key) && value > 1e12) return timestamp(value);
+  if (Array.isArray(value) && value.every((v) => typeof v !== 'object')) return value.join(', ') || '(none)';
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }

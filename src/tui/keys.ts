@@ -21,28 +21,35 @@ export interface KeyPress {
   meta?: boolean;
 }
 
-/** Every key, for the help overlay and docs/top.md. */
+/** Every key, for the help overlay and docs/top.md (HELP_TITLE says what D C X work on). */
+export const HELP_TITLE = ' Keys · D C X act on the selected rows, else the cursor row · any key closes';
 export const KEY_HELP: [keys: string, what: string][] = [
   ['Tab / Shift-Tab', 'next / previous pane'],
   ['1-6', 'Queues, Failed, Workers, Locks, Throttles, Events'],
-  ['↑ ↓  k j', 'move the selection (scroll a job)'],
-  ['PgUp PgDn', 'page up / down (paged lists load that page)'],
-  ['g G  Home End', 'first / last row'],
+  ['↑ ↓  k j', 'move the cursor (scroll a job)'],
+  ['PgUp PgDn  g G', 'page up / down; first / last row (Home End too)'],
   ['Enter', 'open: queue → its jobs, job → its detail'],
-  ['Esc', 'back (or clear the filter)'],
+  ['Esc', 'drop the selection; else back; else clear the filter'],
   ['← →  h l', 'job state tab in a queue: pending delayed reserved failed'],
   ['/', 'filter the pane (Enter keeps, Esc clears)'],
   ['s', 'sort queues: name, pending, failed, jobs/min'],
-  ['r', 'retry the selected failed job'],
-  ['R', 'retry every failed job of the queue (y/n)'],
-  ['d', 'delete the selected job / forget a failed one (y/n)'],
-  ['D', 'forget every failed job of the queue (y/n)'],
-  ['p', 'pause / resume the selected queue'],
-  ['x', 'release the selected lock (y/n)'],
-  ['c', 'clear the selected throttle'],
+  ['x', 'select / unselect the row under the cursor (marked *)'],
+  ['A', 'select every row shown; pressed again, select none'],
+  ['r', 'retry the failed job under the cursor'],
+  ['p', 'pause / resume the queue under the cursor'],
+  ['R', 'retry selected failed jobs, else every failed one here (y/n)'],
+  ['D', 'delete jobs (failed: forget); on a queue: its failed (y/n)'],
+  ['C', 'clear a queue (pending + delayed jobs) or a throttle (y/n)'],
+  ['X', 'release locks, whoever holds them (y/n)'],
   ['?', 'this help (any key closes it)'],
   ['q  Ctrl-C', 'quit'],
 ];
+
+/** Lower-case keys never destroy: the old ones say which upper-case key does it now. */
+const MOVED: Record<string, string> = {
+  d: 'D deletes (selected rows, or the one under the cursor), after a y/n question',
+  c: 'C clears (a queue or a throttle), after a y/n question',
+};
 
 const NORMAL: Record<string, Action> = {
   q: { type: 'quit' },
@@ -55,13 +62,15 @@ const NORMAL: Record<string, Action> = {
   G: { type: 'edge', end: true },
   '/': { type: 'filterStart' },
   s: { type: 'sort' },
+  x: { type: 'toggleSelect' },
+  A: { type: 'selectAll' },
   r: { type: 'intent', intent: 'retry' },
-  R: { type: 'intent', intent: 'retryAll' },
-  d: { type: 'intent', intent: 'delete' },
-  D: { type: 'intent', intent: 'deleteAll' },
   p: { type: 'intent', intent: 'pause' },
-  x: { type: 'intent', intent: 'release' },
-  c: { type: 'intent', intent: 'clear' },
+  R: { type: 'intent', intent: 'retryMany' },
+  D: { type: 'intent', intent: 'delete' },
+  C: { type: 'intent', intent: 'clear' },
+  X: { type: 'intent', intent: 'release' },
+  ...Object.fromEntries(Object.entries(MOVED).map(([k, text]) => [k, { type: 'say', text } as const])),
 };
 
 /** Key press → action, by mode. null: the key means nothing here. */

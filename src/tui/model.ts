@@ -6,7 +6,9 @@ import type { PaneId, Size, Snapshot, View } from './types.js';
 /** The dashboard's state and the actions that change it (the reducer is in state.ts). */
 
 export type Mode = 'normal' | 'filter' | 'confirm' | 'help';
-export type Intent = 'retry' | 'retryAll' | 'delete' | 'deleteAll' | 'pause' | 'release' | 'clear';
+/** What a key asks for; upper-case keys' intents destroy or change many jobs, and ask y/n first. */
+export type Intent = 'retry' | 'pause' | 'retryMany' | 'delete' | 'clear' | 'release';
+export const CONFIRMED_INTENTS: readonly Intent[] = ['retryMany', 'delete', 'clear', 'release'];
 export type SortKey = 'name' | 'pending' | 'failed' | 'rate';
 
 export interface Status {
@@ -25,6 +27,8 @@ export interface State {
   sort: SortKey;
   mode: Mode;
   confirm: { prompt: string; command: Command } | null;
+  /** Rows marked with `x` / `A`, by key (queue name, job id, lock or throttle key), in one list. */
+  selection: { list: string; keys: string[] } | null;
   /** The command to run next; `seq` changes each time so the runner sees repeats. */
   effect: { seq: number; command: Command } | null;
   status: Status | null;
@@ -53,6 +57,10 @@ export type Action =
   | { type: 'filterErase' }
   | { type: 'filterDone'; keep: boolean }
   | { type: 'intent'; intent: Intent }
+  | { type: 'toggleSelect' }
+  | { type: 'selectAll' }
+  /** A key that does nothing here, and the line that says what to press instead. */
+  | { type: 'say'; text: string }
   | { type: 'confirm'; yes: boolean }
   | { type: 'quit' }
   | { type: 'data'; snapshot: Snapshot }

@@ -117,9 +117,9 @@ export function setCursor(state: State, cursor: number): State {
 }
 
 export function jobScrollMax(state: State): number {
-  const record = state.data?.job?.record;
-  if (!record || !state.data) return 0;
-  return Math.max(0, jobLines(record, state.data.now).length - (bodyHeight(state.size) - 1));
+  const job = state.data?.job;
+  if (!job?.record || !state.data) return 0;
+  return Math.max(0, jobLines(job.record, state.data.now, job.why).length - (bodyHeight(state.size) - 1));
 }
 
 export function selectedQueue(state: State): QueueRow | null {
@@ -177,7 +177,67 @@ export function openTarget(state: State): View | string {
     const tab = JOB_TABS.find((t) => queue[t] > 0) ?? 'pending';
     return { kind: 'queue', queue: queue.queue, tab, cursor: 0 };
   }
-  if (state.pane === 'throttles') return 'nothing to open here (c clears a throttle)';
+  if (state.pane === 'throttles') return 'nothing to open here (C clears a throttle)';
   const job = selectedJob(state);
   return job ? { kind: 'job', id: job.id, scroll: 0 } : 'no job here to open';
+}
+
+/** The list the cursor is in, as a selection scope; null where rows cannot be selected. */
+export function listId(state: State): string | null {
+  const view = topView(state);
+  if (view?.kind === 'job') return null;
+  if (view?.kind === 'queue') return `jobs:${view.queue}:${view.tab}`;
+  return ['queues', 'failed', 'locks', 'throttles'].includes(state.pane) ? state.pane : null;
+}
+
+/** Keys of the rows on screen in the current list (paged lists: the page loaded for the cursor). */
+export function rowKeys(state: State): string[] {
+  const view = topView(state);
+  const data = state.data;
+  if (view?.kind === 'queue') {
+    const page = data?.jobs;
+    return page && page.queue === view.queue && page.tab === view.tab ? page.rows.map((r) => r.id) : [];
+  }
+  if (view) return [];
+  switch (state.pane) {
+    case 'queues':
+      return visibleQueues(state).map((q) => q.queue);
+    case 'failed':
+      return data?.failed && data.failed.queue === failedQueue(state) ? data.failed.rows.map((r) => r.id) : [];
+    case 'locks':
+      return visibleLocks(state).map((l) => l.key);
+    case 'throttles':
+      return visibleCounters(state).map((c) => c.key);
+    default:
+      return [];
+  }
+}
+
+/** Key of the row under the cursor, or null. */
+export function cursorKey(state: State): string | null {
+  const view = topView(state);
+  const paged =
+    view?.kind === 'queue' ? state.data?.jobs : !view && state.pane === 'failed' ? state.data?.failed : null;
+  const index = currentCursor(state) - (paged?.offset ?? 0);
+  return rowKeys(state)[index] ?? null;
+}
+
+/** The selected keys of the current list (a selection made in another list does not apply here). */
+export function selectedKeys(state: State): string[] {
+  const list = listId(state);
+  return list !== null && state.selection?.list === list ? state.selection.keys : [];
+}
+
+/** What a bulk key works on: the selected rows, else the row under the cursor. */
+export function targetKeys(state: State): string[] {
+  const selected = selectedKeys(state);
+  if (selected.length) return selected;
+  const key = cursorKey(state);
+  return key ? [key] : [];
+}
+
+/** Per row key, whether the row is selected: the Table's `marked`. */
+export function markedRows(state: State, keys: string[]): boolean[] {
+  const selected = new Set(selectedKeys(state));
+  return keys.map((key) => selected.has(key));
 }

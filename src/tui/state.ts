@@ -3,8 +3,20 @@ import { type Command, confirmPrompt } from './commands.js';
 import { resolveIntent } from './intents.js';
 import { keyToAction } from './keys.js';
 import { clamp, listHeight } from './layout.js';
-import type { Action, SortKey, State, Status } from './model.js';
-import { currentCursor, eventFilter, itemCount, jobScrollMax, openTarget, setCursor, topView } from './select.js';
+import { type Action, CONFIRMED_INTENTS, type Intent, type SortKey, type State, type Status } from './model.js';
+import {
+  currentCursor,
+  cursorKey,
+  eventFilter,
+  itemCount,
+  jobScrollMax,
+  listId,
+  openTarget,
+  rowKeys,
+  selectedKeys,
+  setCursor,
+  topView,
+} from './select.js';
 import { JOB_TABS, PANES, type PaneId, type Size, type View } from './types.js';
 
 export type { Action, Intent, Mode, SortKey, State, Status } from './model.js';
@@ -24,6 +36,7 @@ export function initialState(size: Size): State {
     sort: 'name',
     mode: 'normal',
     confirm: null,
+    selection: null,
     effect: null,
     status: { text: 'press ? for help, q to quit', tone: 'info' },
     error: null,
@@ -62,9 +75,10 @@ function clampCursor(state: State): State {
   return currentCursor(state) >= count ? setCursor(state, count - 1) : state;
 }
 
-function runOrConfirm(state: State, command: Command): State {
-  const prompt = confirmPrompt(command);
-  if (prompt) return { ...state, mode: 'confirm', confirm: { prompt, command }, status: null };
+function runOrConfirm(state: State, intent: Intent, command: Command): State {
+  if (CONFIRMED_INTENTS.includes(intent)) {
+    return { ...state, mode: 'confirm', confirm: { prompt: confirmPrompt(command), command }, status: null };
+  }
   return { ...state, effect: { seq: (state.effect?.seq ?? 0) + 1, command }, status: { text: '…', tone: 'info' } };
 }
 
@@ -92,6 +106,7 @@ export function reducer(state: State, action: Action): State {
       return typeof target === 'string' ? info(state, target) : push(state, target);
     }
     case 'back': {
+      if (selectedKeys(state).length) return info({ ...state, selection: null }, 'selection cleared');
       if (state.stacks[state.pane].length > 0) return withTop(state, null);
       if (state.filters[state.pane]) return { ...state, filters: { ...state.filters, [state.pane]: '' } };
       return state;
@@ -124,8 +139,14 @@ export function reducer(state: State, action: Action): State {
     }
     case 'intent': {
       const resolved = resolveIntent(state, action.intent);
-      return typeof resolved === 'string' ? info(state, resolved) : runOrConfirm(state, resolved);
+      return typeof resolved === 'string' ? info(state, resolved) : runOrConfirm(state, action.intent, resolved);
     }
+    case 'toggleSelect':
+      return toggleSelect(state);
+    case 'selectAll':
+      return selectAll(state);
+    case 'say':
+      return info(state, action.text);
     case 'confirm': {
       const pending = state.confirm;
       const next = { ...state, mode: 'normal' as const, confirm: null };
@@ -148,15 +169,45 @@ export function reducer(state: State, action: Action): State {
     case 'eventsFailed':
       return info(state, `events: ${action.message} (resubscribing)`, 'error');
     case 'commandDone': {
-      const next = info(state, action.message, action.ok ? 'ok' : 'error');
+      // A bulk action done clears the selection it worked on; a failed one keeps it for another try.
+      const next = info(
+        { ...state, selection: action.ok ? null : state.selection },
+        action.message,
+        action.ok ? 'ok' : 'error',
+      );
       const view = topView(next);
       const c = action.command;
-      const gone = action.ok && (c.kind === 'deleteJob' || c.kind === 'forgetFailed');
-      return gone && view?.kind === 'job' && view.id === c.id ? withTop(next, null) : next;
+      const gone = action.ok && (c.kind === 'deleteJobs' || c.kind === 'forgetFailed');
+      return gone && view?.kind === 'job' && c.ids.includes(view.id) ? withTop(next, null) : next;
     }
     case 'resize':
       return clampCursor({ ...state, size: action.size });
   }
+}
+
+const NOT_SELECTABLE = 'x and A select rows in the queues, failed, locks and throttles lists and in a queue';
+
+/** x: mark or unmark the row under the cursor, then step down so a run of x marks a run of rows. */
+function toggleSelect(state: State): State {
+  const list = listId(state);
+  const key = cursorKey(state);
+  if (list === null) return info(state, NOT_SELECTABLE);
+  if (key === null) return info(state, 'no row under the cursor');
+  const keys = selectedKeys(state);
+  const next = keys.includes(key) ? keys.filter((k) => k !== key) : [...keys, key];
+  return move({ ...state, selection: next.length ? { list, keys: next } : null }, 1);
+}
+
+/** A: mark every row shown (a paged list: this page); when all are marked already, unmark all. */
+function selectAll(state: State): State {
+  const list = listId(state);
+  if (list === null) return info(state, NOT_SELECTABLE);
+  const shown = rowKeys(state);
+  const keys = selectedKeys(state);
+  if (shown.length === 0) return info(state, 'no rows to select');
+  if (shown.every((k) => keys.includes(k))) return info({ ...state, selection: null }, 'selection cleared');
+  const all = [...keys, ...shown.filter((k) => !keys.includes(k))];
+  return info({ ...state, selection: { list, keys: all } }, `selected ${all.length}`);
 }
 
 /** New events go on top; a cursor that left the newest row stays on the event it was on. */

@@ -1,3 +1,4 @@
+import type { WhyAnswer } from '../core/why.js';
 import type {
   CounterState,
   FailedRecord,
@@ -83,5 +84,6 @@ export interface Snapshot {
   counters: CounterState[] | null;
   failed: (Page<FailedRecord> & { queue: string | null }) | null;
   jobs: (Page<JobRow> & { queue: string; tab: JobTab }) | null;
-  job: { id: string; record: JobRecord | null } | null;
+  /** The open job, and `qtool why`'s answer for it. */
+  job: { id: string; record: JobRecord | null; why: WhyAnswer | null } | null;
 }

@@ -94,7 +94,16 @@ export async function runChaos(options) {
   const done = () => new Set(ledgerLines().map((l) => l.slice(l.indexOf(' ') + 1))).size;
 
   const started = Date.now();
-  const report = { store, jobs: 0, kills: 0, diedBooting: 0, duplicates: 0, duplicatesFromLiveWorkers: 0, lost: 0, leftover: null };
+  const report = {
+    store,
+    jobs: 0,
+    kills: 0,
+    diedBooting: 0,
+    duplicates: 0,
+    duplicatesFromLiveWorkers: 0,
+    lost: 0,
+    leftover: null,
+  };
   try {
     await dispatch(options.jobs ?? 20_000);
     for (let i = 0; i < workers; i++) startWorker();

@@ -88,6 +88,33 @@ describe('sqlite per-queue counts', () => {
     expect(await statsOf('a')).toEqual({ pending: 0, delayed: 0, reserved: 1, waiting: 0, failed: 0 });
   });
 
+  it('stays exact through deletes, expired leases handed out again, forget, prune and flush', async () => {
+    await plantStates('b');
+    await plantStates('b');
+    const delayed = (await driver.jobList({ queue: 'b', state: 'delayed', limit: 1 }))[0]!;
+    expect(await driver.jobDelete(delayed.envelope.id)).toBe(true);
+    const reserved = (await driver.jobList({ queue: 'b', state: 'reserved', limit: 1 }))[0]!;
+    expect(await driver.jobDelete(reserved.envelope.id)).toBe(true);
+    expect(await statsOf('b')).toEqual(countedByScan(path, 'b'));
+    await driver.jobPush([makeEnvelope({ queue: 'b' })]);
+    const [short] = await driver.jobReserve({ queues: ['b'], workerId: 'w', leaseMs: 30, limit: 1 });
+    await sleep(60);
+    // The expired lease is handed out again: still one reserved row, no ready row taken for it.
+    const again = await driver.jobReserve({ queues: ['b'], workerId: 'w2', leaseMs: 600_000, limit: 10 });
+    expect(again.map((j) => j.envelope.id)).toContain(short!.envelope.id);
+    expect(await statsOf('b')).toEqual(countedByScan(path, 'b'));
+    const [failed] = await driver.failedList({ queue: 'b', limit: 1 });
+    await driver.failedForget([failed!.id, 'nope']);
+    expect(await statsOf('b')).toEqual(countedByScan(path, 'b'));
+    await plantStates('c');
+    await driver.failedPrune({ before: Date.now() + 1 });
+    expect([await statsOf('b'), await statsOf('c')]).toEqual([countedByScan(path, 'b'), countedByScan(path, 'c')]);
+    await plantStates('c');
+    await driver.failedFlush({ queue: 'c' });
+    await driver.failedFlush();
+    expect(await statsOf('c')).toEqual(countedByScan(path, 'c'));
+  });
+
   it('moves a queue mark up when many rows came due since it, and stays exact', async () => {
     const due = Date.now() + 2000; // far enough ahead that pushing 2,500 rows on a busy machine ends before it
     await driver.jobPush(Array.from({ length: 2500 }, () => makeEnvelope({ queue: 'burst', availableAt: due })));
@@ -105,16 +132,12 @@ describe('sqlite per-queue counts', () => {
     await driver.jobPush([makeEnvelope({ queue: 'other' })]);
     const expected = countedByScan(path, 'old');
     await driver.close();
-    // Back to the version-4 layout: no count columns, no triggers.
+    // Back to the version-4 layout: no count columns.
     const db = new Database(path);
-    for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as {
-      name: string;
-    }[]) {
-      db.exec(`DROP TRIGGER ${name}`);
-    }
     for (const column of ['ready', 'later', 'mark', 'reserved', 'waiting', 'failed']) {
       db.exec(`ALTER TABLE queues DROP COLUMN ${column}`);
     }
+    db.exec('ALTER TABLE jobs DROP COLUMN prev');
     db.exec("DELETE FROM queues WHERE name = 'other'"); // a queue row a v4 file may lack
     db.pragma('user_version = 4');
     db.close();

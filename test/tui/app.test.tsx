@@ -69,15 +69,19 @@ describe('qtool top, driven by keys against the memory store', () => {
     expect((await driver.queueStats()).find((q) => q.queue === 'emails')?.paused).toBe(true);
   });
 
-  it('d on a job asks, and y deletes it and goes back', async () => {
+  it('D on a job asks, and y deletes it and goes back; d alone never deletes', async () => {
     const { driver } = await scene();
     const { see, press, screen } = await start(driver);
     await press(KEYS.down, KEYS.enter);
-    await see(/›\w{26} ProcessPodcast/);
+    await see(/›\s\w{26} ProcessPodcast/);
     await press(KEYS.enter);
     await see('"podcastId": 3');
+    await see(/why\s+pending: pending on queue podcasts/);
     const id = /Job (\w{26})/.exec(screen())![1]!;
     await press('d');
+    await see('D deletes');
+    expect(await driver.jobGet(id)).not.toBeNull();
+    await press('D');
     await see(`delete job ${id}? (y/n)`);
     await press('y');
     await see(`deleted job ${id}`);
@@ -85,25 +89,81 @@ describe('qtool top, driven by keys against the memory store', () => {
     expect(await driver.jobGet(id)).toBeNull();
   });
 
-  it('x then y releases a lock; n would have kept it', async () => {
+  it('x selects two jobs, D asks for both, n keeps them, y deletes exactly those', async () => {
+    const { driver } = await scene();
+    const { see, press, screen } = await start(driver);
+    await press(KEYS.down, KEYS.enter);
+    await see(/›\s\w{26} ProcessPodcast/);
+    const ids = [...screen().matchAll(/^.[ *](\w{26}) ProcessPodcast/gm)].map((m) => m[1]!);
+    await press('x', 'j', 'x');
+    await see('2 selected');
+    expect(screen()).toMatch(new RegExp(`^ \\*${ids[0]}`, 'm'));
+    await press('D');
+    await see('delete 2 jobs? (y/n)');
+    await press('n');
+    await see('cancelled');
+    expect(await driver.jobGet(ids[0]!)).not.toBeNull();
+    await press('D');
+    await see('delete 2 jobs? (y/n)');
+    await press('y');
+    await see('deleted 2 jobs');
+    await see('[pending 8]');
+    expect(await driver.jobGet(ids[0]!)).toBeNull();
+    expect(await driver.jobGet(ids[1]!)).not.toBeNull();
+    expect(await driver.jobGet(ids[2]!)).toBeNull();
+    expect(screen()).not.toContain('selected ·');
+  });
+
+  it('A then R in the failed pane retries the selected failed jobs', async () => {
+    const { driver, failedId } = await scene();
+    const { see, press } = await start(driver);
+    await press('2');
+    await see(failedId);
+    await press('A');
+    await see('1 selected');
+    await press('R');
+    await see('retry failed job');
+    await press('y');
+    await see(`retried job ${failedId}`);
+    expect((await driver.jobGet(failedId))?.state).toBe('pending');
+  });
+
+  it('C on a queue asks; y deletes its pending and delayed jobs, running ones stay', async () => {
+    const { driver, runningId } = await scene();
+    const { see, press } = await start(driver);
+    await press(KEYS.down, 'C');
+    await see('delete every pending and delayed job of podcasts? (y/n)');
+    await press('y');
+    await see('cleared 10 jobs of podcasts');
+    const podcasts = (await driver.queueStats()).find((q) => q.queue === 'podcasts');
+    expect(podcasts).toMatchObject({ pending: 0, reserved: 1 });
+    expect((await driver.jobGet(runningId))?.state).toBe('reserved');
+  });
+
+  it('X then y releases a lock; n would have kept it', async () => {
     const { driver } = await scene();
     const { see, press } = await start(driver);
     await press('4');
     await see('overlap:ProcessPodcast:1');
-    await press('x', 'n');
+    await press('X', 'n');
     await see('cancelled');
     expect(await driver.lockList()).toHaveLength(1);
-    await press('x', 'y');
+    await press('X', 'y');
     await see('released lock overlap:ProcessPodcast:1');
     expect(await driver.lockList()).toHaveLength(0);
   });
 
-  it('c clears a throttle', async () => {
+  it('C then y clears a throttle; c alone does not', async () => {
     const { driver } = await scene();
     const { see, press } = await start(driver);
     await press('5');
     await see('rate:mailgun');
     await press('c');
+    await see('C clears');
+    expect(await driver.counterGet('rate:mailgun')).not.toBeNull();
+    await press('C');
+    await see('clear throttle rate:mailgun? (y/n)');
+    await press('y');
     await see('cleared rate:mailgun');
     expect(await driver.counterGet('rate:mailgun')).toBeNull();
   });

@@ -67,6 +67,9 @@ it('writes a text capture of every pane', async () => {
       [key('6'), key('/'), key('j'), key('o'), key('b'), key('.'), key('*'), key(' '), key('p'), key('o'), key('d')],
     ],
     ['confirm', [key('j'), key('R')]],
+    ['queue-selected', [key('j'), ENTER, key('x'), key('j'), key('x')]],
+    ['confirm-selected', [key('j'), ENTER, key('x'), key('j'), key('x'), key('D')]],
+    ['job-pending', [key('j'), ENTER, ENTER]],
     ['help', [key('?')]],
   ];
   let out = '';

@@ -30,12 +30,13 @@ describe('keymap', () => {
     ['/', '/', {}, { type: 'filterStart' }],
     ['s', 's', {}, { type: 'sort' }],
     ['r', 'r', {}, { type: 'intent', intent: 'retry' }],
-    ['R', 'R', { shift: true }, { type: 'intent', intent: 'retryAll' }],
-    ['d', 'd', {}, { type: 'intent', intent: 'delete' }],
-    ['D', 'D', { shift: true }, { type: 'intent', intent: 'deleteAll' }],
     ['p', 'p', {}, { type: 'intent', intent: 'pause' }],
-    ['x', 'x', {}, { type: 'intent', intent: 'release' }],
-    ['c', 'c', {}, { type: 'intent', intent: 'clear' }],
+    ['x', 'x', {}, { type: 'toggleSelect' }],
+    ['A', 'A', { shift: true }, { type: 'selectAll' }],
+    ['R', 'R', { shift: true }, { type: 'intent', intent: 'retryMany' }],
+    ['D', 'D', { shift: true }, { type: 'intent', intent: 'delete' }],
+    ['C', 'C', { shift: true }, { type: 'intent', intent: 'clear' }],
+    ['X', 'X', { shift: true }, { type: 'intent', intent: 'release' }],
     ['?', '?', {}, { type: 'help' }],
     ['q', 'q', {}, { type: 'quit' }],
     ['Ctrl-R', 'r', { ctrl: true }, null],
@@ -78,8 +79,22 @@ describe('keymap', () => {
     for (const key of ['Tab', '1-6', 'j', 'k', 'PgUp', 'PgDn', 'g', 'G', 'Enter', 'Esc', 'h', 'l', '/', 's']) {
       expect(documented).toContain(key);
     }
-    for (const key of ['r', 'R', 'd', 'D', 'p', 'x', 'c', '?', 'q']) {
+    for (const key of ['x', 'A', 'r', 'p', 'R', 'D', 'C', 'X', '?', 'q']) {
       expect(KEY_HELP.some(([keys]) => keys.split(/\s+/).includes(key))).toBe(true);
     }
+  });
+
+  it('no lower-case key destroys: every store-changing lower-case key acts at once and only retries or pauses', () => {
+    for (const letter of 'abcdefghijklmnopqrstuvwxyz') {
+      const action = press('normal', letter);
+      if (action?.type === 'intent') expect(['retry', 'pause']).toContain(action.intent);
+    }
+    for (const letter of ['d', 'c']) expect(press('normal', letter)?.type).toBe('say');
+  });
+
+  it('the help fits 80 columns and 24 rows', () => {
+    const keyWidth = Math.max(...KEY_HELP.map(([keys]) => keys.length)) + 4;
+    expect(KEY_HELP.length).toBeLessThanOrEqual(24 - 4 - 1);
+    for (const [, what] of KEY_HELP) expect(keyWidth + what.length).toBeLessThanOrEqual(80);
   });
 });

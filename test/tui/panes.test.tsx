@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import { render } from 'ink-testing-library';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { explainJob } from '../../src/core/why.js';
 import { Screen } from '../../src/tui/components/screen.js';
 import type { Action, State } from '../../src/tui/state.js';
 import { CONNECTION, plain, type Scene, scene, stateAfter, WORKER } from './fixture.js';
@@ -43,21 +44,26 @@ describe('panes at 80x24', () => {
     ],
     ['queues', [], [/emails\s+1\s+1\s+0\s+0 paused/, /›?\s*podcasts\s+10\s+0\s+1\s+1 active\s+\d+ [ ▁▂▃▄▅▆▇█]+\s+2s/]],
     ['queue drill-down: pending', [key('j'), ENTER], ['podcasts', '[pending 10]', 'WAITING', 'ProcessPodcast']],
-    ['queue drill-down: delayed with due-in', [ENTER, key('l')], ['[delayed 1]', 'SendEmail', 'in 10m']],
+    ['queue drill-down: delayed with due-in', [ENTER, key('l')], ['[delayed 1]', 'SendEmail', /in (10m|9m5\ds)/]],
     [
       'queue drill-down: reserved with worker',
       [key('j'), ENTER, key('l'), key('l')],
       ['[reserved 1]', WORKER.slice(0, 12), 'RUNNING'],
     ],
     ['queue drill-down: failed with error', [key('j'), ENTER, key('h')], ['[failed 1]', 'Error: feed timed out']],
-    ['failed', [key('2')], ['[2 Failed 1]', 'podcasts', 'Error: feed timed o']],
+    ['failed', [key('2')], ['[2 Failed 1]', 'podcasts', 'Error: feed timed']],
     ['workers', [key('3')], ['1 alive, 1 lost', 'web-1:4242:a1b2c3', 'ProcessPodcast', /LOST/]],
     ['locks', [key('4')], ['1 held', 'overlap:ProcessPodcast:1', /in (2m|1m\d+s)/]],
     ['throttles', [key('5')], ['throttle:ChargeCard', '3/3', 'tripped until', 'rate:mailgun', 'open']],
     ['events', [key('6')], ['job.dispatched', 'SendEmail', 'live']],
     ['events filtered', [key('6'), key('/'), key('e'), key('m')], ['matching em', 'SendEmail', '/em_']],
-    ['help', [key('?')], ['Tab / Shift-Tab', 'retry the selected failed job', 'quit']],
-    ['confirm question', [key('4'), key('x')], ['release lock overlap:ProcessPodcast:1 whoever holds it? (y/n)']],
+    ['help', [key('?')], ['Tab / Shift-Tab', 'select / unselect the row', 'release locks', 'quit']],
+    ['confirm question', [key('4'), key('X')], ['release lock overlap:ProcessPodcast:1 whoever holds it? (y/n)']],
+    [
+      'selected rows: a * marker and the count in the status line',
+      [key('j'), ENTER, key('x'), key('x')],
+      [/^ \*\w{26} ProcessPodcast/m, /^›\s\w{26} ProcessPodcast/m, /2 selected\s+\? help {2}q quit$/m],
+    ],
   ])('%s', async (_name, actions, expected) => {
     const text = await screen(actions);
     for (const want of expected) expect(text).toMatch(want);
@@ -72,9 +78,22 @@ describe('panes at 80x24', () => {
     expect(text).toContain('"podcastId": 2');
     expect(text).toMatch(/chain\s+01JCHAIN0000000000000000AB: link 1 of 3/);
     expect(text).toContain('next 2. TranscribePodcast');
-    expect(text).toMatch(/#1 .* failed after 30s on web-1:4242:a1b2c3/);
-    expect(text).toContain('Error: feed timed out');
     expectFits(text, 80, 24);
+    const end = await screen([key('2'), ENTER, key('G')]);
+    expect(end).toMatch(/#1 .* failed after 30s on web-1:4242:a1b2c3/);
+    expect(end).toContain('at fetchFeed (jobs/podcast.ts:12:11)');
+  });
+
+  it('job detail: the why line and evidence, as `qtool why` gives them', async () => {
+    const why = await explainJob(s.driver, s.failedId);
+    expect(why.cause).toBe('failed');
+    const text = await screen([key('2'), ENTER]);
+    expect(text).toMatch(/why\s+failed: failed \S+ ago after 1 attempt\(s\): Error: feed timed out/);
+    expect(text).toContain(`retry: qtool retry ${s.failedId}`);
+    for (const name of Object.keys(why.evidence)) expect(text).toContain(`  ${name}: `);
+    const pending = await screen([key('j'), ENTER, ENTER]);
+    expect(pending).toMatch(/why\s+pending: pending on queue podcasts with 10 pending job\(s\) and 1 w/);
+    expect(pending).toMatch(/workers: web-1:4242:a1b2c3/);
   });
 
   it('a job that is gone says so', async () => {
@@ -82,7 +101,7 @@ describe('panes at 80x24', () => {
     const gone: State = {
       ...state,
       stacks: { ...state.stacks, failed: [{ kind: 'job', id: 'nope', scroll: 0 }] },
-      data: { ...state.data!, job: { id: 'nope', record: null } },
+      data: { ...state.data!, job: { id: 'nope', record: null, why: null } },
     };
     expect(plain(frame(gone))).toContain('not found: the job finished');
   });

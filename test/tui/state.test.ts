@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { currentCursor, selectedJob, topView, visibleQueues } from '../../src/tui/select.js';
+import { currentCursor, rowKeys, selectedJob, selectedKeys, topView, visibleQueues } from '../../src/tui/select.js';
 import { type Action, reducer, type State } from '../../src/tui/state.js';
 import { type Scene, scene, stateAfter } from './fixture.js';
 
@@ -49,7 +49,7 @@ describe('reducer: navigation', () => {
       'Enter on a throttle explains',
       [key('5'), key('\r', { return: true })],
       (st) => st.status?.text,
-      'nothing to open here (c clears a throttle)',
+      'nothing to open here (C clears a throttle)',
     ],
     ['s sorts queues by pending', [key('s')], (st) => visibleQueues(st).map((q) => q.queue), ['podcasts', 'emails']],
     [
@@ -87,12 +87,12 @@ describe('reducer: navigation', () => {
 });
 
 describe('reducer: actions on the store', () => {
-  it.each<[string, Action[], Partial<State> | ((st: State) => unknown), unknown?]>([
+  it.each<[string, Action[], (st: State) => unknown, unknown]>([
     [
-      'r with no failed job selected explains',
+      'r with no failed job under the cursor explains',
       [key('r')],
       (st) => st.status?.text,
-      'r retries the selected failed job: select one first',
+      'r retries the failed job under the cursor: move to one first',
     ],
     [
       'R asks before retrying a queue',
@@ -104,7 +104,7 @@ describe('reducer: actions on the store', () => {
       'y runs it',
       [key('j'), key('R'), key('y')],
       (st) => st.effect?.command,
-      { kind: 'retryQueue', queue: 'podcasts' },
+      { kind: 'retryQueues', queues: ['podcasts'] },
     ],
     ['n cancels', [key('j'), key('R'), key('n')], (st) => [st.effect, st.status?.text], [null, 'cancelled']],
     ['R on a queue without failures explains', [key('R')], (st) => st.status?.text, 'emails has no failed jobs'],
@@ -121,41 +121,128 @@ describe('reducer: actions on the store', () => {
       { kind: 'pause', queue: 'podcasts', paused: true },
     ],
     [
-      'D in the failed pane forgets all (asks)',
-      [key('2'), key('D')],
+      'R in the failed pane with nothing selected retries all (asks)',
+      [key('2'), key('R')],
       (st) => st.confirm?.command,
-      { kind: 'flushFailed', queue: null },
+      { kind: 'retryQueues', queues: [null] },
     ],
     [
-      'x asks before releasing a lock',
-      [key('4'), key('x')],
-      (st) => st.confirm?.command,
-      { kind: 'releaseLock', key: 'overlap:ProcessPodcast:1' },
+      'D on a queue forgets its failed jobs (asks)',
+      [key('j'), key('D')],
+      (st) => st.confirm?.prompt,
+      'forget every failed job of podcasts?',
     ],
-    ['x outside the locks pane explains', [key('x')], (st) => st.effect, null],
     [
-      'c clears a throttle at once',
+      'C on a queue asks before deleting its pending and delayed jobs',
+      [key('C')],
+      (st) => [st.confirm?.prompt, st.confirm?.command],
+      ['delete every pending and delayed job of emails?', { kind: 'clearQueues', queues: ['emails'] }],
+    ],
+    [
+      'X asks before releasing a lock',
+      [key('4'), key('X')],
+      (st) => st.confirm?.command,
+      { kind: 'releaseLocks', keys: ['overlap:ProcessPodcast:1'] },
+    ],
+    [
+      'X outside the locks pane explains',
+      [key('X')],
+      (st) => [st.mode, st.status?.text],
+      ['normal', 'X releases locks in the locks pane (4)'],
+    ],
+    [
+      'C asks before clearing a throttle',
+      [key('5'), key('C')],
+      (st) => st.confirm?.command,
+      { kind: 'clearCounters', keys: ['rate:mailgun'] },
+    ],
+    [
+      'd never deletes: it points to D',
+      [key('2'), key('d')],
+      (st) => [st.mode, st.effect, st.status?.text.slice(0, 9)],
+      ['normal', null, 'D deletes'],
+    ],
+    [
+      'c never clears: it points to C',
       [key('5'), key('c')],
-      (st) => st.effect?.command,
-      { kind: 'clearCounter', key: 'rate:mailgun' },
+      (st) => [st.mode, st.effect, st.status?.text.slice(0, 9)],
+      ['normal', null, 'C clears '],
     ],
   ])('%s', async (_name, actions, read, expected) => {
     // Each key is followed by a refresh, as on screen.
-    const state = await stateAfter(s.driver, actions);
-    expect(typeof read === 'function' ? read(state) : state).toEqual(expected);
+    expect(read(await stateAfter(s.driver, actions))).toEqual(expected);
   });
 
-  it('r retries the failed job selected in the failed pane; d forgets it (asks)', async () => {
+  it('r retries the failed job in the failed pane at once; D forgets it after a question', async () => {
     const failedPane = await stateAfter(s.driver, [key('2')]);
-    expect(run(failedPane, key('r')).effect?.command).toEqual({ kind: 'retry', id: s.failedId });
-    expect(run(failedPane, key('d')).confirm?.command).toEqual({ kind: 'forgetFailed', id: s.failedId });
+    expect(run(failedPane, key('r')).effect?.command).toEqual({ kind: 'retryJobs', ids: [s.failedId] });
+    expect(run(failedPane, key('D')).confirm?.command).toEqual({ kind: 'forgetFailed', ids: [s.failedId] });
   });
 
-  it('d on a pending job asks to delete it; r says it is not failed', async () => {
+  it('D on a pending job asks to delete it; r says it is not failed', async () => {
     const inQueue = await stateAfter(s.driver, [key('j'), key('\r', { return: true })]);
     const id = selectedJob(inQueue)!.id;
-    expect(run(inQueue, key('d')).confirm?.command).toEqual({ kind: 'deleteJob', id });
+    expect(run(inQueue, key('D')).confirm?.command).toEqual({ kind: 'deleteJobs', ids: [id] });
     expect(run(inQueue, key('r')).status?.text).toBe(`job ${id} is pending, not failed`);
+  });
+});
+
+describe('reducer: multi-select', () => {
+  const inQueue = () => stateAfter(s.driver, [key('j'), key('\r', { return: true })]);
+
+  it('x marks the row under the cursor and steps down; x again unmarks', async () => {
+    const state = await inQueue();
+    const ids = rowKeys(state);
+    const one = run(state, key('x'));
+    expect([selectedKeys(one), currentCursor(one)]).toEqual([[ids[0]], 1]);
+    const two = run(one, key('x'));
+    expect(selectedKeys(two)).toEqual([ids[0], ids[1]]);
+    expect(selectedKeys(run(two, key('k'), key('x')))).toEqual([ids[0]]);
+  });
+
+  it('A selects every row shown, A again none; Esc drops the selection before going back', async () => {
+    const state = await inQueue();
+    const all = run(state, key('A'));
+    expect(selectedKeys(all)).toEqual(rowKeys(state));
+    expect(all.status?.text).toBe(`selected ${rowKeys(state).length}`);
+    expect(selectedKeys(run(all, key('A')))).toEqual([]);
+    const esc = run(all, key('', { escape: true }));
+    expect([selectedKeys(esc), topView(esc)?.kind]).toEqual([[], 'queue']);
+  });
+
+  it('D works on the selection, not the cursor; the selection is per list', async () => {
+    const state = await inQueue();
+    const ids = rowKeys(state);
+    const picked = run(state, key('x'), key('j'), key('x'));
+    expect(run(picked, key('D')).confirm).toEqual({
+      prompt: 'delete 2 jobs?',
+      command: { kind: 'deleteJobs', ids: [ids[0], ids[2]] },
+    });
+    // Another list (the failed tab) does not see it.
+    expect(selectedKeys(run(picked, key('h')))).toEqual([]);
+  });
+
+  it('R with failed jobs selected retries those; in the queues pane, the selected queues', async () => {
+    const failedPane = await stateAfter(s.driver, [key('2'), key('x')]);
+    expect(run(failedPane, key('R')).confirm?.command).toEqual({ kind: 'retryJobs', ids: [s.failedId] });
+    const queues = run(base, key('A'), key('R'));
+    expect(queues.confirm?.command).toEqual({ kind: 'retryQueues', queues: ['podcasts'] });
+    expect(run(base, key('A'), key('C')).confirm?.command).toEqual({
+      kind: 'clearQueues',
+      queues: ['emails', 'podcasts'],
+    });
+  });
+
+  it('x where rows cannot be selected explains', () => {
+    expect(run(base, key('3'), key('x')).status?.text).toMatch(/^x and A select rows in/);
+  });
+
+  it('a finished command clears the selection; a failed one keeps it', async () => {
+    const picked = run(await inQueue(), key('A'));
+    const command = picked.selection && { kind: 'deleteJobs' as const, ids: picked.selection.keys };
+    const done = (ok: boolean) => run(picked, { type: 'commandDone', command: command!, ok, message: 'm' });
+    expect(done(true).selection).toBeNull();
+    expect(done(false).selection).toEqual(picked.selection);
   });
 });
 
@@ -174,7 +261,7 @@ describe('reducer: data, errors and events', () => {
     expect(topView(open)).toEqual({ kind: 'job', id: s.failedId, scroll: 0 });
     const done = run(open, {
       type: 'commandDone',
-      command: { kind: 'forgetFailed', id: s.failedId },
+      command: { kind: 'forgetFailed', ids: [s.failedId] },
       ok: true,
       message: `forgot failed job ${s.failedId}`,
     });

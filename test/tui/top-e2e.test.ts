@@ -34,11 +34,13 @@ afterEach(async () => {
 });
 
 describe.skipIf(!hasTmux)('qtool top in a terminal (tmux), built binary, SQLite, a running worker', () => {
-  it('shows counts change as the worker runs, and r on a failed job makes it run', async () => {
+  it('shows counts change as the worker runs, r on a failed job makes it run, C then y clears a queue', async () => {
     const jobs = Array.from({ length: 20 }, (_, i) =>
       JSON.stringify({ job: 'ProcessPodcast', queue: 'podcasts', data: { i } }),
     );
     jobs.push(JSON.stringify({ job: 'FailOnce', queue: 'podcasts' }));
+    // A queue no worker listens to, sorted first: C clears it at the end.
+    for (let i = 0; i < 3; i++) jobs.push(JSON.stringify({ job: 'ProcessPodcast', queue: 'backlog', data: { i } }));
     await project.run(['dispatch', '-', '--quiet'], { input: `${jobs.join('\n')}\n` });
 
     const command = `env -u CI NO_COLOR=1 ${process.execPath} ${BIN} top --interval 200ms; echo TOP-EXITED-$?; sleep 60`;
@@ -59,6 +61,20 @@ describe.skipIf(!hasTmux)('qtool top in a terminal (tmux), built binary, SQLite,
       await waitFor(() => existsSync(join(project.dir, 'ran.txt')), 10_000, 'the retried job to run');
       expect(readFileSync(join(project.dir, 'ran.txt'), 'utf8')).toBe('ran\n');
       await waitFor(() => screen().includes('no failed jobs'), 5000, 'the failed pane to empty');
+
+      tmux('send-keys', '-t', 'top', '1');
+      await waitFor(() => /›\s?backlog\s+3\s/.test(screen()), 5000, 'the backlog queue under the cursor');
+      tmux('send-keys', '-t', 'top', 'c');
+      await waitFor(() => screen().includes('C clears'), 5000, 'c to point to C');
+      tmux('send-keys', '-t', 'top', 'C');
+      await waitFor(
+        () => screen().includes('delete every pending and delayed job of backlog? (y/n)'),
+        5000,
+        'the question',
+      );
+      tmux('send-keys', '-t', 'top', 'y');
+      await waitFor(() => screen().includes('cleared 3 jobs of backlog'), 5000, 'the queue cleared');
+      await waitFor(() => /backlog\s+0\s/.test(screen()), 5000, 'the backlog count at 0');
 
       tmux('send-keys', '-t', 'top', 'q');
       await waitFor(() => screen().includes('TOP-EXITED-0'), 5000, 'top to exit 0');

@@ -23,7 +23,16 @@ import type {
 import { openDatabase } from './connection.js';
 import { pushEnvelopes } from './push.js';
 import { SqliteRecords } from './records.js';
-import { type JobRow, rowToEnvelope, SqliteStatements } from './statements.js';
+import {
+  addCounts,
+  type CountDelta,
+  type JobRow,
+  PREV_LATER,
+  PREV_READY,
+  PREV_WAITING,
+  rowToEnvelope,
+  SqliteStatements,
+} from './statements.js';
 
 const HISTORY_CAP = 20;
 /** Rows due since a queue's mark that a stats read counts before it moves the mark up instead. */
@@ -78,14 +87,26 @@ export class SqliteDriver extends SqliteRecords implements Driver {
     return this.write(() => {
       const q = this.q;
       const now = this.clock();
-      const paused = new Set((q.pausedQueues.all() as { name: string }[]).map((r) => r.name));
+      const info = new Map(
+        (q.queueMarks.all() as { name: string; paused: number; mark: number }[]).map((r) => [r.name, r]),
+      );
       const token = newToken();
       const leaseUntil = now + options.leaseMs;
       let room = options.limit ?? 1;
       const taken: ReservedJob[] = [];
       for (const queue of options.queues) {
-        if (paused.has(queue)) continue;
-        const rows = q.reserve.all(token, options.workerId, now, leaseUntil, queue, now, room) as JobRow[];
+        const row = info.get(queue);
+        if (!row || row.paused) continue; // no row: nothing was ever pushed there
+        const rows = q.reserve.all({
+          token,
+          worker: options.workerId,
+          now,
+          lease: leaseUntil,
+          queue,
+          mark: row.mark,
+          limit: room,
+        }) as JobRow[];
+        if (rows.length > 0) addCounts(q, queue, reservedDelta(rows));
         if (rows.length > 1) rows.sort((a, b) => (a.id < b.id ? -1 : 1)); // RETURNING has no order
         for (const row of rows) {
           const { envelope, rejected } = rowToEnvelope(row);
@@ -145,11 +166,15 @@ export class SqliteDriver extends SqliteRecords implements Driver {
 
   async jobRelease(options: ReleaseOptions): Promise<boolean> {
     return this.write(() => {
-      const row = this.q.jobHistoryHeld.get(options.id, options.token) as { history: string | null } | undefined;
+      const row = this.q.jobHistoryHeld.get(options.id, options.token) as
+        | { queue: string; history: string | null }
+        | undefined;
       if (!row) return false;
       const now = this.clock();
+      const at = now + Math.max(0, options.delayMs);
+      this.q.queueReleased.run({ queue: row.queue, at, waiting: options.waitingOn ? 1 : 0 });
       this.q.jobRelease.run(
-        now + Math.max(0, options.delayMs),
+        at,
         options.kind === 'exception' ? 1 : 0,
         options.kind === 'lockWait' ? 1 : 0,
         options.kind === 'lockWait' ? 1 : 0,
@@ -217,15 +242,18 @@ export class SqliteDriver extends SqliteRecords implements Driver {
 
   async jobDelete(id: string): Promise<boolean> {
     return this.write(() => {
-      const row = this.q.jobDeleteAny.get(id) as { unique_key: string | null } | undefined;
+      const row = this.q.jobDeleteAny.get(id) as
+        | { queue: string; unique_key: string | null; state: number; available_at: number; waiting: number }
+        | undefined;
       if (!row) return false;
+      this.q.queueRemoved.run({ queue: row.queue, reserved: row.state, waiting: row.waiting, at: row.available_at });
       if (row.unique_key) this.q.uniqueRelease.run(row.unique_key, id);
       return true;
     });
   }
 
   /**
-   * Counts from the queue rows the schema's triggers keep, plus per queue one short index range
+   * Counts from the queue rows every step keeps (see schema.ts), plus per queue one short index range
    * (rows due since its mark). A queue whose range is long (many rows came due with no push since)
    * gets its mark moved up first, so the next reads are short again.
    */
@@ -236,7 +264,7 @@ export class SqliteDriver extends SqliteRecords implements Driver {
     if (behind.length === 0) return stats.map((s) => s.stats!);
     try {
       this.write(() => {
-        for (const queue of behind) this.q.queueMarkAdvance.run({ queue, now });
+        for (const queue of behind) this.q.queueMarkAdvance.run({ queue, now, ready: 0, later: 0 });
       });
     } catch {
       // A read-only file or a busy store: the uncapped read below is exact, only slower.
@@ -280,8 +308,20 @@ export class SqliteDriver extends SqliteRecords implements Driver {
 
   async queueClear(queue: string): Promise<number> {
     return this.write(() => {
-      const rows = this.q.queueClear.all(queue) as { id: string; unique_key: string | null }[];
+      const rows = this.q.queueClear.all(queue) as {
+        id: string;
+        unique_key: string | null;
+        available_at: number;
+        waiting: number;
+      }[];
       for (const row of rows) if (row.unique_key) this.q.uniqueRelease.run(row.unique_key, row.id);
+      if (rows.length === 0) return 0;
+      const mark = (this.q.queueMark.get(queue) as { mark: number }).mark;
+      addCounts(this.q, queue, {
+        ready: -rows.length,
+        later: -rows.filter((r) => r.available_at > mark).length,
+        waiting: -rows.filter((r) => r.waiting).length,
+      });
       return rows.length;
     });
   }
@@ -339,6 +379,7 @@ export class SqliteDriver extends SqliteRecords implements Driver {
         const { envelope, rejected } = decodeEnvelope(row.payload, row);
         Object.assign(envelope, { attempts: 0, exceptions: 0, lockWaits: 0 });
         this.q.failedDelete.run(row.id);
+        this.q.queueRetried.run({ queue: row.queue, at: now });
         this.q.jobInsertRetried.run(
           row.id,
           row.queue,
@@ -358,20 +399,37 @@ export class SqliteDriver extends SqliteRecords implements Driver {
   }
 
   async failedForget(ids: string[]): Promise<string[]> {
-    return this.write(() => ids.filter((id) => this.q.failedDelete.run(id).changes === 1));
+    return this.write(() =>
+      ids.filter((id) => {
+        const row = this.q.failedDelete.get(id) as { queue: string } | undefined;
+        if (row) addCounts(this.q, row.queue, { failed: -1 });
+        return row !== undefined;
+      }),
+    );
   }
 
   async failedFlush(options: { queue?: string } = {}): Promise<number> {
-    return this.write(
-      () => (options.queue ? this.q.failedFlushQueue.run(options.queue) : this.q.failedFlushAll.run()).changes,
-    );
+    return this.write(() => {
+      if (!options.queue) {
+        this.q.failedZeroAll.run();
+        return this.q.failedFlushAll.run().changes;
+      }
+      this.q.failedZeroQueue.run(options.queue);
+      return this.q.failedFlushQueue.run(options.queue).changes;
+    });
   }
 
   async failedPrune(options: { before: number }): Promise<number> {
     // Batches of 1,000 keep each transaction short so workers are never held up for long.
     let total = 0;
     for (;;) {
-      const removed = this.write(() => this.q.failedPruneBatch.run(options.before).changes);
+      const removed = this.write(() => {
+        const rows = this.q.failedPruneBatch.all(options.before) as { queue: string }[];
+        const perQueue = new Map<string, number>();
+        for (const { queue } of rows) perQueue.set(queue, (perQueue.get(queue) ?? 0) + 1);
+        for (const [queue, n] of perQueue) addCounts(this.q, queue, { failed: -n });
+        return rows.length;
+      });
       total += removed;
       if (removed < 1000) return total;
     }
@@ -429,6 +487,13 @@ function rowToRecord(row: JobRow, now: number): JobRecord {
     error: null,
     waitingOn: reserved ? null : row.waiting_on,
   };
+}
+
+/** What rows just reserved leave behind: ready ones become reserved (expired leases stay reserved). */
+function reservedDelta(rows: JobRow[]): CountDelta {
+  const had = (bit: number) => rows.filter((r) => ((r.prev ?? 0) & bit) !== 0).length;
+  const ready = had(PREV_READY);
+  return { ready: -ready, reserved: ready, waiting: -had(PREV_WAITING), later: -had(PREV_LATER) };
 }
 
 function appendHistory(history: string | null, attempt: AttemptRecord | undefined): string | null {

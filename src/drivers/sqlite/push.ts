@@ -1,14 +1,16 @@
 import type { JobEnvelope } from '../../core/envelope.js';
 import { DriverError } from '../errors.js';
 import type { EventInput, PushOptions, PushResult } from '../types.js';
-import type { SqliteStatements } from './statements.js';
+import { addCounts, type SqliteStatements } from './statements.js';
 
 const DAY_MS = 86_400_000;
+/** How far a queue's count mark may trail the clock before a push moves it. */
+const MARK_STEP_MS = 1000;
 
 /**
  * Insert envelopes inside the caller's transaction (the driver's own, or an application's for
- * the outbox): idempotency and unique keys are checked and claimed with the inserts; the queue row
- * and its counts follow from the schema's triggers. Returns the
+ * the outbox): idempotency and unique keys are checked and claimed with the inserts, and the queue
+ * row's counts move with them. Returns the
  * results and the events of the jobs actually stored, for the caller to write.
  */
 export function pushEnvelopes(
@@ -18,8 +20,12 @@ export function pushEnvelopes(
 ): { results: PushResult[]; events: EventInput[] } {
   const ttl = options.idempotencyTtlMs ?? DAY_MS;
   const now = q.now();
-  // Jobs due by now are then counted as pending without a range read (see schema.ts, counts).
-  for (const queue of new Set(envelopes.map((e) => e.queue))) q.queueMarkAdvance.run({ queue, now });
+  // The queue's mark before this push (see schema.ts, counts); none yet: the row is created at now.
+  const marks = new Map<string, number | null>();
+  for (const queue of new Set(envelopes.map((e) => e.queue))) {
+    marks.set(queue, (q.queueMark.get(queue) as { mark: number } | undefined)?.mark ?? null);
+  }
+  const added = new Map<string, { ready: number; later: number }>();
   const results: PushResult[] = [];
   const stored = new Set<string>();
   for (const e of envelopes) {
@@ -58,6 +64,17 @@ export function pushEnvelopes(
     }
     stored.add(e.id);
     results.push({ id: e.id, status: 'queued' });
+    const counts = added.get(e.queue) ?? { ready: 0, later: 0 };
+    counts.ready += 1;
+    if (e.availableAt > (marks.get(e.queue) ?? now)) counts.later += 1;
+    added.set(e.queue, counts);
+  }
+  // One write per queue: the new rows counted and, at most every MARK_STEP_MS, the mark moved up
+  // (that costs a range read; between steps a stats read counts at most those rows itself).
+  for (const [queue, counts] of added) {
+    const mark = marks.get(queue) ?? null;
+    if (mark === null || now - mark >= MARK_STEP_MS) q.queueMarkAdvance.run({ queue, now, ...counts });
+    else addCounts(q, queue, counts);
   }
   const events = options.events?.filter((event) => !event.jobId || stored.has(event.jobId)) ?? [];
   return { results, events };

@@ -20,6 +20,22 @@ export interface JobRow {
   reserved_at: number | null;
   history: string | null;
   waiting_on: string | null;
+  /** Set by a reserve: PREV_READY | PREV_WAITING | PREV_LATER, what the row was before it. */
+  prev: number | null;
+}
+
+/** `jobs.prev` bits: the row was ready (not an expired lease), waiting on a key, counted in `later`. */
+export const PREV_READY = 1;
+export const PREV_WAITING = 2;
+export const PREV_LATER = 4;
+
+/** A queue row's count changes, for `queueCountsAdd` (absent fields: 0). */
+export interface CountDelta {
+  ready?: number;
+  later?: number;
+  reserved?: number;
+  waiting?: number;
+  failed?: number;
 }
 
 /** The stored envelope with the counters that live in their own columns. */
@@ -40,7 +56,14 @@ export class SqliteStatements {
   readonly uniqueRelease: Statement;
   readonly jobInsert: Statement;
   readonly jobInsertRetried: Statement;
-  readonly pausedQueues: Statement;
+  readonly queueMarks: Statement;
+  readonly queueMark: Statement;
+  readonly queueCountsAdd: Statement;
+  readonly queueReleased: Statement;
+  readonly queueRemoved: Statement;
+  readonly queueRetried: Statement;
+  readonly failedZeroAll: Statement;
+  readonly failedZeroQueue: Statement;
   readonly reserve: Statement;
   readonly nextDue: Statement;
   readonly jobDeleteHeld: Statement;
@@ -88,17 +111,38 @@ export class SqliteStatements {
     this.jobInsertRetried = p(
       'INSERT INTO jobs (id, queue, name, payload, available_at, unique_key, history) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    this.pausedQueues = p('SELECT name FROM queues WHERE paused = 1');
+    this.queueMarks = p('SELECT name, paused, mark FROM queues');
+    this.queueMark = p('SELECT mark FROM queues WHERE name = ?');
+    // SET expressions read the row before the update: `prev` carries that to RETURNING for the counts.
     this.reserve = p(
-      `UPDATE jobs SET state = 1, token = ?, worker_id = ?, reserved_at = ?, available_at = ?, attempts = attempts + 1
-       , waiting_on = NULL
-       WHERE id IN (SELECT id FROM jobs WHERE queue = ? AND available_at <= ? ORDER BY available_at, id LIMIT ?)
+      `UPDATE jobs SET state = 1, token = $token, worker_id = $worker, reserved_at = $now, available_at = $lease,
+         attempts = attempts + 1, waiting_on = NULL,
+         prev = (state = 0) * ${PREV_READY} + (waiting_on IS NOT NULL) * ${PREV_WAITING}
+           + (state = 0 AND available_at > $mark) * ${PREV_LATER}
+       WHERE id IN (SELECT id FROM jobs WHERE queue = $queue AND available_at <= $now ORDER BY available_at, id LIMIT $limit)
        RETURNING *`,
     );
+    this.queueCountsAdd = p(
+      `UPDATE queues SET ready = ready + $ready, later = later + $later, reserved = reserved + $reserved,
+         waiting = waiting + $waiting, failed = failed + $failed WHERE name = $queue`,
+    );
+    this.queueReleased = p(
+      `UPDATE queues SET reserved = reserved - 1, ready = ready + 1, waiting = waiting + $waiting,
+         later = later + ($at > mark) WHERE name = $queue`,
+    );
+    this.queueRemoved = p(
+      `UPDATE queues SET ready = ready - (1 - $reserved), reserved = reserved - $reserved, waiting = waiting - $waiting,
+         later = later - ($reserved = 0 AND $at > mark) WHERE name = $queue`,
+    );
+    this.queueRetried = p(
+      'UPDATE queues SET ready = ready + 1, failed = failed - 1, later = later + ($at > mark) WHERE name = $queue',
+    );
+    this.failedZeroAll = p('UPDATE queues SET failed = 0');
+    this.failedZeroQueue = p('UPDATE queues SET failed = 0 WHERE name = ?');
     this.nextDue = p('SELECT MIN(available_at) AS at FROM jobs WHERE queue = ?');
     this.jobDeleteHeld = p('DELETE FROM jobs WHERE id = ? AND token = ? AND state = 1 RETURNING queue, unique_key');
     this.jobDeleteHeldFull = p('DELETE FROM jobs WHERE id = ? AND token = ? AND state = 1 RETURNING *');
-    this.jobHistoryHeld = p('SELECT history FROM jobs WHERE id = ? AND token = ? AND state = 1');
+    this.jobHistoryHeld = p('SELECT queue, history FROM jobs WHERE id = ? AND token = ? AND state = 1');
     this.jobHeld = p('SELECT 1 AS held FROM jobs WHERE id = ? AND token = ? AND state = 1');
     this.jobRelease = p(
       `UPDATE jobs SET state = 0, token = NULL, worker_id = NULL, reserved_at = NULL, available_at = ?,
@@ -108,7 +152,9 @@ export class SqliteStatements {
     );
     this.jobExtend = p('UPDATE jobs SET available_at = ? WHERE id = ? AND token = ? AND state = 1');
     this.jobGet = p('SELECT * FROM jobs WHERE id = ?');
-    this.jobDeleteAny = p('DELETE FROM jobs WHERE id = ? RETURNING unique_key');
+    this.jobDeleteAny = p(
+      'DELETE FROM jobs WHERE id = ? RETURNING queue, unique_key, state, available_at, waiting_on IS NOT NULL AS waiting',
+    );
     this.listPending = p(
       'SELECT * FROM jobs WHERE queue = ? AND state = 0 AND available_at <= ? ORDER BY available_at, id LIMIT ? OFFSET ?',
     );
@@ -118,8 +164,12 @@ export class SqliteStatements {
     this.listReserved = p(
       'SELECT * FROM jobs INDEXED BY jobs_reserved WHERE queue = ? AND state = 1 ORDER BY available_at, id LIMIT ? OFFSET ?',
     );
-    this.queueProcessed = p('UPDATE queues SET processed_total = processed_total + 1 WHERE name = ?');
-    this.queueFailed = p('UPDATE queues SET failed_total = failed_total + 1 WHERE name = ?');
+    this.queueProcessed = p(
+      'UPDATE queues SET processed_total = processed_total + 1, reserved = reserved - 1 WHERE name = ?',
+    );
+    this.queueFailed = p(
+      'UPDATE queues SET failed_total = failed_total + 1, failed = failed + 1, reserved = reserved - 1 WHERE name = ?',
+    );
     this.queuesAll = p('SELECT * FROM queues ORDER BY name');
     // Rows of a queue due in (lo, hi]: every row of the range less the reserved ones (expired leases).
     // LIMIT $cap bounds the read; a capped answer means the queue's mark fell far behind.
@@ -129,21 +179,27 @@ export class SqliteStatements {
               (SELECT COUNT(*) FROM jobs INDEXED BY jobs_reserved
                 WHERE queue = $queue AND state = 1 AND available_at > $lo AND available_at <= $hi) AS reserved`,
     );
+    // Moves the mark up to $now: `later` loses the rows due in between. A push passes its new rows
+    // ($ready, and $later: those due after the mark it read first); those of them due by now are in
+    // the range too, so they cancel out.
     this.queueMarkAdvance = p(
-      `UPDATE queues SET mark = $now, later = later
-         - (SELECT COUNT(*) FROM jobs INDEXED BY jobs_due
-             WHERE queue = $queue AND available_at > queues.mark AND available_at <= $now)
-         + (SELECT COUNT(*) FROM jobs INDEXED BY jobs_reserved
-             WHERE queue = $queue AND state = 1 AND available_at > queues.mark AND available_at <= $now)
-       WHERE name = $queue AND mark < $now`,
+      `INSERT INTO queues (name, mark, ready, later) VALUES ($queue, $now, $ready, $later)
+       ON CONFLICT (name) DO UPDATE SET
+         ready = ready + $ready,
+         later = later + $later - CASE WHEN mark < $now THEN
+             (SELECT COUNT(*) FROM jobs INDEXED BY jobs_due
+               WHERE queue = $queue AND available_at > queues.mark AND available_at <= $now)
+           - (SELECT COUNT(*) FROM jobs INDEXED BY jobs_reserved
+               WHERE queue = $queue AND state = 1 AND available_at > queues.mark AND available_at <= $now)
+           ELSE 0 END,
+         mark = MAX(mark, $now)`,
     );
-    this.queueClear = p('DELETE FROM jobs WHERE queue = ? AND state = 0 RETURNING id, unique_key');
+    this.queueClear = p(
+      'DELETE FROM jobs WHERE queue = ? AND state = 0 RETURNING id, unique_key, available_at, waiting_on IS NOT NULL AS waiting',
+    );
     this.queuePause = p('INSERT INTO queues (name, paused) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET paused = ?');
-    // An upsert, not OR REPLACE: a REPLACE deletes without firing the count triggers.
     this.failedInsert = p(
-      `INSERT INTO failed_jobs (id, queue, name, payload, error, failed_at, history) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET queue = excluded.queue, name = excluded.name, payload = excluded.payload,
-         error = excluded.error, failed_at = excluded.failed_at, history = excluded.history`,
+      'INSERT OR REPLACE INTO failed_jobs (id, queue, name, payload, error, failed_at, history) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.failedGet = p('SELECT * FROM failed_jobs WHERE id = ?');
     this.failedListAll = p('SELECT * FROM failed_jobs ORDER BY failed_at DESC, id DESC LIMIT ? OFFSET ?');
@@ -157,11 +213,11 @@ export class SqliteStatements {
     this.failedScanQueue = p(
       'SELECT * FROM failed_jobs WHERE queue = ? AND (failed_at, id) > (?, ?) ORDER BY failed_at, id LIMIT ?',
     );
-    this.failedDelete = p('DELETE FROM failed_jobs WHERE id = ?');
+    this.failedDelete = p('DELETE FROM failed_jobs WHERE id = ? RETURNING queue');
     this.failedFlushAll = p('DELETE FROM failed_jobs');
     this.failedFlushQueue = p('DELETE FROM failed_jobs WHERE queue = ?');
     this.failedPruneBatch = p(
-      'DELETE FROM failed_jobs WHERE id IN (SELECT id FROM failed_jobs WHERE failed_at < ? LIMIT 1000)',
+      'DELETE FROM failed_jobs WHERE id IN (SELECT id FROM failed_jobs WHERE failed_at < ? LIMIT 1000) RETURNING queue',
     );
     this.eventInsert = p(
       'INSERT INTO events (time, name, queue, job_id, job_name, attempt, worker_id, duration_ms, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -172,4 +228,16 @@ export class SqliteStatements {
   now(): number {
     return storeNow(this.db);
   }
+}
+
+/** Add `delta` to a queue row's counts (one statement per step and queue). */
+export function addCounts(q: SqliteStatements, queue: string, delta: CountDelta): void {
+  q.queueCountsAdd.run({
+    queue,
+    ready: delta.ready ?? 0,
+    later: delta.later ?? 0,
+    reserved: delta.reserved ?? 0,
+    waiting: delta.waiting ?? 0,
+    failed: delta.failed ?? 0,
+  });
 }

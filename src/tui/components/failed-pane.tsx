@@ -1,6 +1,6 @@
 import { formatDuration } from '../../core/duration.js';
 import { type Column, listHeight, windowStart } from '../layout.js';
-import { failedQueue, queueCount } from '../select.js';
+import { failedQueue, markedRows, queueCount } from '../select.js';
 import type { State } from '../state.js';
 import { type Cell, Table } from './table.js';
 import { Title } from './title.js';
@@ -35,7 +35,12 @@ export function FailedPane({ state }: { state: State }) {
   const detail = `${total}${queue ? ` in ${queue}` : ''} · page ${Math.floor(cursor / height) + 1}/${Math.max(1, Math.ceil(total / height))}`;
   return (
     <>
-      <Title name="Failed" detail={detail} hint="Enter detail · r retry · R all · d forget · / queue" width={width} />
+      <Title
+        name="Failed"
+        detail={detail}
+        hint="Enter detail · r retry · x select · R retry · D forget · / queue"
+        width={width}
+      />
       <Table
         columns={COLUMNS}
         rows={rows}
@@ -43,6 +48,7 @@ export function FailedPane({ state }: { state: State }) {
         height={height}
         selected={fresh && rows.length ? cursor - page.offset : null}
         paged
+        marked={markedRows(state, fresh ? page.rows.map((f) => f.id) : [])}
         empty={fresh || total === 0 ? 'no failed jobs' : 'loading…'}
       />
     </>

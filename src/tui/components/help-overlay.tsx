@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import { KEY_HELP } from '../keys.js';
+import { HELP_TITLE, KEY_HELP } from '../keys.js';
 import { clip } from '../layout.js';
 
 /** Every key and what it does (any key closes it). */
@@ -8,7 +8,7 @@ export function HelpOverlay({ width, height }: { width: number; height: number }
   const rows = KEY_HELP.slice(0, Math.max(1, height - 1));
   return (
     <>
-      <Text bold>{clip(' Keys  (any key closes this help)', width)}</Text>
+      <Text bold>{clip(HELP_TITLE, width)}</Text>
       {rows.map(([keys, what]) => (
         <Text key={keys} wrap="truncate">
           <Text bold color="cyan">

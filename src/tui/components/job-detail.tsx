@@ -14,11 +14,11 @@ export function JobDetail({ state, view }: { state: State; view: Extract<View, {
   const data = state.data;
   const loaded = data?.job?.id === view.id ? data.job : null;
   const record = loaded?.record ?? null;
-  const lines = record && data ? jobLines(record, data.now) : [];
+  const lines = record && data ? jobLines(record, data.now, loaded?.why ?? null) : [];
   const scroll = clamp(view.scroll, 0, lines.length - height);
   const more =
     lines.length > height ? `lines ${scroll + 1}-${Math.min(lines.length, scroll + height)} of ${lines.length} · ` : '';
-  const keys = record?.state === 'failed' ? 'r retry · d forget' : 'd delete';
+  const keys = record?.state === 'failed' ? 'r retry · D forget' : 'D delete';
   return (
     <>
       <Title

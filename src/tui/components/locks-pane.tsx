@@ -1,6 +1,6 @@
 import { relativeTime } from '../../output/format.js';
 import { type Column, listHeight } from '../layout.js';
-import { visibleLocks } from '../select.js';
+import { markedRows, visibleLocks } from '../select.js';
 import type { State } from '../state.js';
 import { type Cell, Table } from './table.js';
 import { Title } from './title.js';
@@ -31,7 +31,7 @@ export function LocksPane({ state }: { state: State }) {
       <Title
         name="Locks"
         detail={`${locks.length} held${filter ? ` · filter: ${filter}` : ''}`}
-        hint="x release · Enter holder job · / filter"
+        hint="x select · X release · Enter holder job · / filter"
         width={width}
       />
       <Table
@@ -40,6 +40,10 @@ export function LocksPane({ state }: { state: State }) {
         width={width}
         height={listHeight(state.size)}
         selected={rows.length ? state.cursors.locks : null}
+        marked={markedRows(
+          state,
+          locks.map((l) => l.key),
+        )}
         empty={state.data?.locks ? 'no locks held' : 'loading…'}
       />
     </>

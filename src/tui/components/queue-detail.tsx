@@ -2,7 +2,7 @@ import { Text } from 'ink';
 import { formatDuration } from '../../core/duration.js';
 import { relativeTime } from '../../output/format.js';
 import { type Column, listHeight, windowStart } from '../layout.js';
-import { queueCount } from '../select.js';
+import { markedRows, queueCount } from '../select.js';
 import type { State } from '../state.js';
 import { JOB_TABS, type JobRow, type JobTab, type View } from '../types.js';
 import { type Cell, Table } from './table.js';
@@ -69,6 +69,7 @@ export function QueueDetail({ state, view }: { state: State; view: Extract<View,
         height={height}
         selected={fresh && page.rows.length ? view.cursor - page.offset : null}
         paged
+        marked={markedRows(state, fresh ? page.rows.map((r) => r.id) : [])}
         empty={fresh ? `no ${view.tab} jobs` : 'loading…'}
       />
     </>

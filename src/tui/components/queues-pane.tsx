@@ -1,7 +1,7 @@
 import { formatDuration } from '../../core/duration.js';
 import { type Column, compact, listHeight, rate, sparkline } from '../layout.js';
 import { SPARK_MINUTES } from '../rates.js';
-import { visibleQueues } from '../select.js';
+import { markedRows, visibleQueues } from '../select.js';
 import type { State } from '../state.js';
 import { type Cell, Table } from './table.js';
 import { Title } from './title.js';
@@ -47,7 +47,11 @@ export function QueuesPane({ state }: { state: State }) {
       <Title
         name="Queues"
         detail={detail.join(' · ')}
-        hint={metrics ? 'Enter jobs · p pause · R retry failed · s sort' : 'no metrics yet: JOBS/M from refresh deltas'}
+        hint={
+          metrics
+            ? 'Enter jobs · x select · p pause · R retry · C clear · s sort'
+            : 'no metrics yet: JOBS/M from refresh deltas'
+        }
         width={width}
       />
       <Table
@@ -56,6 +60,10 @@ export function QueuesPane({ state }: { state: State }) {
         width={width}
         height={listHeight(state.size)}
         selected={rows.length ? state.cursors.queues : null}
+        marked={markedRows(
+          state,
+          rows.map((q) => q.queue),
+        )}
         empty={
           state.data
             ? 'no queues yet: dispatch a job with `qtool dispatch`'

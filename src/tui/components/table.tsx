@@ -13,21 +13,24 @@ export interface TableProps {
   selected: number | null;
   /** Rows are one page already (loaded with LIMIT/OFFSET): no windowing here. */
   paged?: boolean;
+  /** Per row, whether it is selected (x, A): given for lists whose rows can be selected. */
+  marked?: boolean[];
   empty: string;
 }
 
 /**
- * Fixed-width rows: a `›` marker and inverse video on the selected row (the marker keeps the
- * selection visible with NO_COLOR), columns cut with an ellipsis to fit the width.
+ * Fixed-width rows: a `›` marker and inverse video on the cursor row, a `*` on selected rows (the
+ * markers keep both visible with NO_COLOR), columns cut with an ellipsis to fit the width.
  */
-export function Table({ columns, rows, width, height, selected, paged = false, empty }: TableProps) {
-  const fitted = fitColumns(columns, width - 1);
+export function Table({ columns, rows, width, height, selected, paged = false, marked, empty }: TableProps) {
+  const gutter = marked ? 2 : 1;
+  const fitted = fitColumns(columns, width - gutter);
   const start = paged ? 0 : windowStart(selected ?? 0, height);
   const shown = rows.slice(start, start + height);
   return (
     <>
       <Text bold dimColor>
-        {` ${fitted.map((c) => clip(c.title, c.width, c.align)).join(' ')}`}
+        {`${' '.repeat(gutter)}${fitted.map((c) => clip(c.title, c.width, c.align)).join(' ')}`}
       </Text>
       {shown.length === 0 ? <Text dimColor>{` ${empty}`}</Text> : null}
       {shown.map((row, i) => {
@@ -36,6 +39,11 @@ export function Table({ columns, rows, width, height, selected, paged = false, e
         return (
           <Text key={key} inverse={isSelected} wrap="truncate">
             {isSelected ? '›' : ' '}
+            {marked ? (
+              <Text color="yellow" bold>
+                {marked[start + i] ? '*' : ' '}
+              </Text>
+            ) : null}
             {fitted.map((c, j) => {
               const cell = row[indexOf(columns, c)] ?? '';
               const value = typeof cell === 'string' ? { text: cell } : cell;

@@ -1,6 +1,6 @@
 import { clockTime, relativeTime } from '../../output/format.js';
 import { type Column, listHeight } from '../layout.js';
-import { visibleCounters } from '../select.js';
+import { markedRows, visibleCounters } from '../select.js';
 import type { State } from '../state.js';
 import { type Cell, Table } from './table.js';
 import { Title } from './title.js';
@@ -34,7 +34,7 @@ export function ThrottlesPane({ state }: { state: State }) {
       <Title
         name="Throttles"
         detail={`${counters.length}${filter ? ` · filter: ${filter}` : ''}`}
-        hint="c clear · / filter"
+        hint="x select · C clear · / filter"
         width={width}
       />
       <Table
@@ -43,6 +43,10 @@ export function ThrottlesPane({ state }: { state: State }) {
         width={width}
         height={listHeight(state.size)}
         selected={rows.length ? state.cursors.throttles : null}
+        marked={markedRows(
+          state,
+          counters.map((c) => c.key),
+        )}
         empty={state.data?.counters ? 'no throttles or rate limits in effect' : 'loading…'}
       />
     </>
