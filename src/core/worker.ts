@@ -278,6 +278,9 @@ export class Worker {
 
   /** Empty: nothing pending, delayed or reserved left on this worker's queues. */
   private async queuesEmpty(): Promise<boolean> {
+    // A job still in this worker's hands may dispatch more (a chain's next link, a batch's then
+    // job) after its own row is gone: the queues are not empty until it has finished.
+    if (this.inFlight.size > 0) return false;
     const stats = await this.options.driver.queueStats().catch(() => null);
     if (!stats) return false;
     return stats
