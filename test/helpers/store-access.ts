@@ -42,3 +42,40 @@ export async function storedPayload(project: Project, store: StoreKind, job: { i
   });
   return seen;
 }
+
+/**
+ * Everything the store holds, as comparable text: every SQLite table row, or every Redis key
+ * under the project's prefix with its type, content and expiry. Equal snapshots: nothing changed.
+ */
+export async function storeSnapshot(project: Project, store: StoreKind): Promise<string> {
+  if (store === 'sqlite') {
+    const db = new Database(join(project.dir, '.qtool', 'qtool.db'), { readonly: true });
+    try {
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as {
+        name: string;
+      }[];
+      return JSON.stringify(tables.map(({ name }) => [name, db.prepare(`SELECT * FROM "${name}"`).all()]));
+    } finally {
+      db.close();
+    }
+  }
+  const redis = new Redis(REDIS_URL);
+  try {
+    const keys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${project.prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      keys.push(...found);
+    } while (cursor !== '0');
+    keys.sort();
+    const entries = [];
+    for (const key of keys) {
+      const dump = await redis.dumpBuffer(key);
+      entries.push([key, dump?.toString('base64') ?? null, (await redis.pttl(key)) > 0 ? 'expires' : 'kept']);
+    }
+    return JSON.stringify(entries);
+  } finally {
+    redis.disconnect();
+  }
+}
