@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { createProgress } from '../output/progress.js';
 import { type Io, withSession } from './context.js';
 import { confirm, queueFlag } from './flags.js';
 
@@ -21,7 +22,12 @@ Examples:
       queueFlag('queue', queue);
       await confirm(io, `delete every pending and delayed job of ${queue}?`, flags.yes);
       await withSession(io, command, async (session) => {
-        const count = await session.driver.queueClear(queue);
+        const stats = (await session.driver.queueStats()).find((q) => q.queue === queue);
+        const expected = stats ? stats.pending + stats.delayed : 0;
+        const progress = expected > 1000 ? createProgress(io, 'clear', expected) : null;
+        const count = await session.driver
+          .queueClear(queue, { onProgress: (cleared) => progress?.update(Math.min(cleared, expected)) })
+          .finally(() => progress?.stop());
         await session.driver.eventsAppend([{ name: 'queue.cleared', queue, details: { count } }]);
         if (session.globals.json) return session.printJson({ queue, cleared: count });
         session.print(`cleared ${count} job(s) from ${queue}`);

@@ -52,8 +52,12 @@ export interface Driver {
   // ---- queues ----
   /** Every queue that has ever held a job or been paused, with live counts. */
   queueStats(): Promise<QueueStats[]>;
-  /** Delete pending and delayed jobs of a queue (reserved ones keep running); returns how many. */
-  queueClear(queue: string): Promise<number>;
+  /**
+   * Delete pending and delayed jobs of a queue (reserved ones keep running); returns how many.
+   * Deletes in steps of at most 1,000 jobs, so workers are never held up for long; each step is
+   * atomic, and `onProgress` hears the running total after each.
+   */
+  queueClear(queue: string, options?: { onProgress?: (cleared: number) => void }): Promise<number>;
   queuePause(queue: string): Promise<void>;
   queueResume(queue: string): Promise<void>;
 

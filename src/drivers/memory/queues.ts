@@ -37,7 +37,7 @@ export abstract class MemoryQueues extends MemoryAuxiliary {
     return [...stats.values()];
   }
 
-  async queueClear(queue: string): Promise<number> {
+  async queueClear(queue: string, options: { onProgress?: (cleared: number) => void } = {}): Promise<number> {
     this.assertOpen();
     let count = 0;
     for (const [id, job] of this.store.jobs) {
@@ -47,6 +47,7 @@ export abstract class MemoryQueues extends MemoryAuxiliary {
         count += 1;
       }
     }
+    if (count > 0) options.onProgress?.(count);
     return count;
   }
 

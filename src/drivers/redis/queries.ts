@@ -126,7 +126,7 @@ export abstract class RedisQueries extends RedisAuxiliary {
     });
   }
 
-  async queueClear(queue: string): Promise<number> {
+  async queueClear(queue: string, options: { onProgress?: (cleared: number) => void } = {}): Promise<number> {
     const k = this.keys.queue(queue);
     let total = 0;
     for (;;) {
@@ -136,6 +136,7 @@ export abstract class RedisQueries extends RedisAuxiliary {
         [],
       )) as number;
       total += removed;
+      if (removed > 0) options.onProgress?.(total);
       if (removed < 1000) return total;
     }
   }

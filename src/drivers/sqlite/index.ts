@@ -25,6 +25,7 @@ import { pushEnvelopes } from './push.js';
 import { SqliteRecords } from './records.js';
 import {
   addCounts,
+  CLEAR_STEP,
   type CountDelta,
   type JobRow,
   PREV_LATER,
@@ -306,24 +307,30 @@ export class SqliteDriver extends SqliteRecords implements Driver {
     };
   }
 
-  async queueClear(queue: string): Promise<number> {
-    return this.write(() => {
-      const rows = this.q.queueClear.all(queue) as {
-        id: string;
-        unique_key: string | null;
-        available_at: number;
-        waiting: number;
-      }[];
-      for (const row of rows) if (row.unique_key) this.q.uniqueRelease.run(row.unique_key, row.id);
-      if (rows.length === 0) return 0;
-      const mark = (this.q.queueMark.get(queue) as { mark: number }).mark;
-      addCounts(this.q, queue, {
-        ready: -rows.length,
-        later: -rows.filter((r) => r.available_at > mark).length,
-        waiting: -rows.filter((r) => r.waiting).length,
+  async queueClear(queue: string, options: { onProgress?: (cleared: number) => void } = {}): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const removed = this.write(() => {
+        const rows = this.q.queueClear.all(queue) as {
+          id: string;
+          unique_key: string | null;
+          available_at: number;
+          waiting: number;
+        }[];
+        for (const row of rows) if (row.unique_key) this.q.uniqueRelease.run(row.unique_key, row.id);
+        if (rows.length === 0) return 0;
+        const mark = (this.q.queueMark.get(queue) as { mark: number }).mark;
+        addCounts(this.q, queue, {
+          ready: -rows.length,
+          later: -rows.filter((r) => r.available_at > mark).length,
+          waiting: -rows.filter((r) => r.waiting).length,
+        });
+        return rows.length;
       });
-      return rows.length;
-    });
+      total += removed;
+      if (removed > 0) options.onProgress?.(total);
+      if (removed < CLEAR_STEP) return total;
+    }
   }
 
   async queuePause(queue: string): Promise<void> {

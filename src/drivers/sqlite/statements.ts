@@ -24,6 +24,9 @@ export interface JobRow {
   prev: number | null;
 }
 
+/** Jobs deleted per transaction by a queue clear. */
+export const CLEAR_STEP = 1000;
+
 /** `jobs.prev` bits: the row was ready (not an expired lease), waiting on a key, counted in `later`. */
 export const PREV_READY = 1;
 export const PREV_WAITING = 2;
@@ -195,7 +198,8 @@ export class SqliteStatements {
          mark = MAX(mark, $now)`,
     );
     this.queueClear = p(
-      'DELETE FROM jobs WHERE queue = ? AND state = 0 RETURNING id, unique_key, available_at, waiting_on IS NOT NULL AS waiting',
+      `DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE queue = ? AND state = 0 LIMIT ${CLEAR_STEP})
+       RETURNING id, unique_key, available_at, waiting_on IS NOT NULL AS waiting`,
     );
     this.queuePause = p('INSERT INTO queues (name, paused) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET paused = ?');
     this.failedInsert = p(

@@ -171,4 +171,21 @@ export function jobCases(factory: StoreFactory): void {
     expect((await driver.jobGet(held!.envelope.id))?.state).toBe('reserved');
     expect((await driver.queueStats())[0]).toMatchObject({ pending: 0, delayed: 0, reserved: 1 });
   });
+
+  it('clears a large queue in steps, reporting progress, and frees the unique keys it held', async () => {
+    const soon = Date.now() + 60_000;
+    const jobs = Array.from({ length: 2500 }, (_, i) =>
+      makeEnvelope({ queue: 'big', availableAt: i % 2 ? soon : Date.now() }),
+    );
+    jobs[0]!.unique = { key: 'only-one', ttl: null, untilProcessing: false };
+    await driver.jobPush(jobs);
+    const seen: number[] = [];
+    expect(await driver.queueClear('big', { onProgress: (n) => seen.push(n) })).toBe(2500);
+    expect(seen.at(-1)).toBe(2500);
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect((await driver.queueStats()).find((q) => q.queue === 'big')).toMatchObject({ pending: 0, delayed: 0 });
+    expect(await driver.uniqueGet('only-one')).toBeNull();
+    expect(await driver.queueClear('big')).toBe(0);
+  });
 }
