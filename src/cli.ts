@@ -70,7 +70,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void = () =>
   registerThrottle(program, io);
   registerTail(program, io);
   registerMetrics(program, io);
-  registerWhy(program, io);
+  registerWhy(program, io, setExitCode);
   registerInit(program, io);
   registerCompletion(program, io);
   registerDoctor(program, io, setExitCode);

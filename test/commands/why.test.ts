@@ -15,6 +15,7 @@ describe.each(STORES)('qtool why on %s', (store) => {
 
   it('names the cause of pending, delayed, paused, failed and unknown jobs', async () => {
     expect(await why('01M0000000000000000000000Z')).toMatchObject({ cause: 'not-found' });
+    expect((await project.run(['why', '01M0000000000000000000000Z'])).code).toBe(1);
     const delayed = await dispatch('--job', 'Record', '--delay', '1h');
     expect(await why(delayed)).toMatchObject({ cause: 'delayed', state: 'delayed' });
     const idle = await dispatch('--job', 'Record', '--queue', 'lonely');
