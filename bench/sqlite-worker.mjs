@@ -1,9 +1,10 @@
-// A bench worker process: `node sqlite-worker.mjs qtool|plainjob <db> <mode>`.
+// A bench worker process: `node sqlite-worker.mjs qtool|plainjob <db> <mode> [concurrency]`.
+// plainjob has no concurrency setting: it always runs one job at a time.
 // mode 'drain': process until the queue is empty, print {start,end,count}.
 // mode 'latency': run until SIGTERM, print one dispatch-to-start latency (ms) per job; on exit, CPU used while idle.
 import { performance } from 'node:perf_hooks';
 
-const [kind, db, mode] = process.argv.slice(2);
+const [kind, db, mode, concurrency = '1'] = process.argv.slice(2);
 const now = () => performance.timeOrigin + performance.now();
 let count = 0;
 let start = 0;
@@ -15,6 +16,7 @@ if (kind === 'qtool') {
   const worker = new Worker({
     driver,
     queues: ['bench'],
+    concurrency: Number(concurrency),
     defaults: { tries: 1, backoff: 0, timeout: 0 },
     stopWhenEmpty: mode === 'drain',
     sleepMs: mode === 'drain' ? 50 : 5000,

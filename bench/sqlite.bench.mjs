@@ -60,13 +60,15 @@ async function enqueue(kind) {
   return { single, batched };
 }
 
-async function processing(kind, workers) {
+async function processing(kind, workers, concurrency = 1) {
   const dir = tempDir('qtool-bench-');
   const db = join(dir, 'q.db');
   const q = impls[kind].open(db);
   await q.many(Array.from({ length: PROCESS }, (_, n) => ({ n })));
   await q.close();
-  const results = await Promise.all(Array.from({ length: workers }, () => runChild(worker, [kind, db, 'drain'])));
+  const results = await Promise.all(
+    Array.from({ length: workers }, () => runChild(worker, [kind, db, 'drain', String(concurrency)])),
+  );
   const parsed = results.map((lines) => JSON.parse(lines.at(-1)));
   const total = parsed.reduce((n, r) => n + r.count, 0);
   const ms = Math.max(...parsed.map((r) => r.end)) - Math.min(...parsed.filter((r) => r.count).map((r) => r.start));
@@ -141,6 +143,9 @@ add(
 const one = [];
 for (const k of kinds) one.push(await processing(k, 1));
 add('process no-op, 1 worker process (jobs/s)', one);
+// plainjob runs one job at a time; qtool's slots share reserves and commits (see JobFetcher).
+const slots = [await processing('qtool', 1, 10), one[1]];
+add('process no-op, 1 process, concurrency 10 (jobs/s)', slots);
 const four = [];
 for (const k of kinds) four.push(await processing(k, 4));
 add('process no-op, 4 worker processes (jobs/s)', four);

@@ -6,6 +6,7 @@ import type { JobDefinition, RateLimiterDefinition } from './define.js';
 import type { JobEnvelope } from './envelope.js';
 import { errorMessage } from './errors.js';
 import { newToken } from './ids.js';
+import { JobFetcher } from './job-fetcher.js';
 import { MetricsAggregator } from './metrics.js';
 import { type AttemptResult, runAttempt } from './runner.js';
 
@@ -84,6 +85,20 @@ export class Worker {
   private lastRestartCheck = 0;
   private lastYield = 0;
   private readonly metrics = new MetricsAggregator();
+  private readonly fetcher = new JobFetcher((limit, blockMs) => {
+    // A slot may have asked just before the worker began stopping: take nothing more then.
+    if (this.stopping) return Promise.resolve([]);
+    const { driver, queues, leaseMs } = this.options;
+    return driver.jobReserve({
+      queues,
+      workerId: this.id,
+      leaseMs,
+      limit,
+      blockMs,
+      signal: this.idle.signal,
+      emitEvents: true,
+    });
+  });
 
   constructor(options: WorkerOptions) {
     this.options = { concurrency: 1, leaseMs: 30_000, sleepMs: 3000, heartbeatMs: 5000, ...options };
@@ -133,23 +148,15 @@ export class Worker {
   }
 
   private async slot(): Promise<void> {
-    const { driver, queues, leaseMs, sleepMs, stopWhenEmpty } = this.options;
+    const { sleepMs, stopWhenEmpty } = this.options;
     let failures = 0;
     // With --stop-when-empty, look without waiting first (at start and after each job), so a
     // worker whose queues just ran dry stops at once instead of after a full --sleep.
     let lookFirst = stopWhenEmpty === true;
     while (!this.stopping) {
-      let reserved: ReservedJob[];
+      let job: ReservedJob | null;
       try {
-        reserved = await driver.jobReserve({
-          queues,
-          workerId: this.id,
-          leaseMs,
-          limit: 1,
-          blockMs: lookFirst ? 0 : sleepMs,
-          signal: this.idle.signal,
-          emitEvents: true,
-        });
+        job = await this.fetcher.next(lookFirst ? 0 : sleepMs);
         failures = 0;
       } catch (error) {
         failures += 1;
@@ -157,7 +164,6 @@ export class Worker {
         await sleep(Math.min(100 * 2 ** failures, 5000), this.idle.signal);
         continue;
       }
-      const job = reserved[0];
       if (!job) {
         if (stopWhenEmpty && !this.stopping && (await this.queuesEmpty())) this.stop('empty');
         lookFirst = false;

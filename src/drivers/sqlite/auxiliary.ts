@@ -101,17 +101,19 @@ export abstract class SqliteAuxiliary {
 
   /**
    * Steps that may ride along with the next transaction instead of paying a commit of their own
-   * (a completed job's delete joins the worker's next reserve). A flush on the next tick bounds the
-   * delay, and reads flush first, so this connection always reads its own writes.
+   * (a completed job's delete joins the worker's next reserve). A flush on the next timer turn
+   * bounds the delay, and reads flush first, so this connection always reads its own writes. The
+   * flush is a timer rather than setImmediate so that the worker's next reserve, asked for with
+   * setImmediate after the job (see JobFetcher), comes first and carries the steps.
    */
   protected defer(step: () => void): void {
     this.deferred.push(step);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.flushScheduled = false;
       this.flushDeferred();
-    });
+    }, 0);
   }
 
   private flushDeferred(): void {
@@ -127,6 +129,20 @@ export abstract class SqliteAuxiliary {
           this.flushDeferred();
         }, 50).unref();
       }
+    }
+  }
+
+  /**
+   * A read that leaves the deferred steps queued: only for a read those steps cannot change (a
+   * job's own reservation, which no other job's deferred delete touches), so that at concurrency
+   * N a batch of completions still shares one commit.
+   */
+  protected peek<T>(body: () => T): T {
+    this.assertOpen();
+    try {
+      return body();
+    } catch (error) {
+      throw mapError(error);
     }
   }
 

@@ -150,7 +150,7 @@ export class SqliteDriver extends SqliteRecords implements Driver {
    * between, the job's lease runs out and it runs again: at-least-once, as after any crash.
    */
   async jobComplete(options: AckOptions): Promise<boolean> {
-    const held = this.read(() => this.q.jobHeld.get(options.id, options.token));
+    const held = this.peek(() => this.q.jobHeld.get(options.id, options.token));
     if (!held) return false;
     const at = this.clock();
     this.defer(() => {
