@@ -63,14 +63,10 @@ export function prepareEnvelopes(
   const maxBytes = options.maxJobBytes ?? DEFAULT_MAX_JOB_BYTES;
   return inputs.map((input, index) => {
     const definition = options.jobs?.[input.name];
-    const envelope = buildEnvelope(
-      {
-        ...input,
-        queue: input.queue ?? definition?.queue,
-        connection: input.connection ?? options.connectionName ?? null,
-      },
-      now,
-    );
+    const envelope = buildEnvelope(input, now, {
+      queue: definition?.queue,
+      connection: options.connectionName ?? null,
+    });
     if (envelope.unique === null && definition?.unique) envelope.unique = uniqueFromDefinition(definition, envelope);
     if (driver.capabilities.inline) envelope.availableAt = now; // sync ignores delays, as Laravel's does
     const size = Buffer.byteLength(JSON.stringify(envelope.data) ?? '');

@@ -29,14 +29,23 @@ export interface DispatchInput {
 
 export const DEFAULT_QUEUE = 'default';
 
-/** Turn a dispatch request into a stored envelope; `now` is the dispatching clock in epoch ms. */
-export function buildEnvelope(input: DispatchInput, now: number): JobEnvelope {
+/**
+ * Turn a dispatch request into a stored envelope; `now` is the dispatching clock in epoch ms.
+ * `fallback` fills the queue and connection a request leaves out (the job definition's queue, the
+ * dispatching connection). The literal has one fixed shape, with no spread: a bulk dispatch builds
+ * hundreds of thousands of these.
+ */
+export function buildEnvelope(
+  input: DispatchInput,
+  now: number,
+  fallback: { queue?: string; connection?: string | null } = {},
+): JobEnvelope {
   const availableAt = input.at ?? now + Math.round((input.delaySeconds ?? 0) * 1000);
-  return {
+  const envelope: JobEnvelope = {
     id: input.id ?? newJobId(),
     name: input.name,
-    queue: input.queue ?? DEFAULT_QUEUE,
-    connection: input.connection ?? null,
+    queue: input.queue ?? fallback.queue ?? DEFAULT_QUEUE,
+    connection: input.connection ?? fallback.connection ?? null,
     data: input.data ?? null,
     attempts: 0,
     exceptions: 0,
@@ -51,11 +60,12 @@ export function buildEnvelope(input: DispatchInput, now: number): JobEnvelope {
     unique: input.unique ?? null,
     idempotencyKey: input.idempotencyKey ?? null,
     chain: input.chain ?? null,
-    ...(input.batchId ? { batchId: input.batchId } : {}),
     tags: input.tags ?? [],
     dispatchedAt: now,
     availableAt: Math.max(availableAt, now),
   };
+  if (input.batchId) envelope.batchId = input.batchId;
+  return envelope;
 }
 
 /**

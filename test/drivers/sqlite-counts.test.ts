@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteDriver } from '../../src/drivers/sqlite/index.js';
+import { SCHEMA_VERSION } from '../../src/drivers/sqlite/schema.js';
 import type { Driver, QueueStats } from '../../src/drivers/types.js';
 import { makeEnvelope, sleep } from './conformance/envelopes.js';
 
@@ -146,7 +147,7 @@ describe('sqlite per-queue counts', () => {
     expect(await statsOf('old')).toEqual(expected);
     expect(await statsOf('other')).toMatchObject({ pending: 1 });
     const check = new Database(path, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(5);
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     check.close();
     await driver.jobPush([makeEnvelope({ queue: 'old' })]);
     expect(await statsOf('old')).toEqual({ ...expected, pending: expected.pending! + 1 });

@@ -10,6 +10,7 @@ import type {
   WorkerRecord,
 } from '../types.js';
 import { storeNow } from './clock.js';
+import { RowInserter } from './row-inserter.js';
 import type { WalWatcher } from './wake.js';
 
 const EVENTS_KEEP = 100_000;
@@ -34,12 +35,18 @@ export abstract class SqliteAuxiliary {
   private flushScheduled = false;
   private readonly s;
   private readonly tx;
+  private readonly eventRows: RowInserter;
 
   constructor(
     protected readonly db: Database.Database,
     protected readonly watcher: WalWatcher,
   ) {
     const p = (sql: string) => db.prepare(sql);
+    this.eventRows = new RowInserter(
+      db,
+      'INSERT INTO events (time, name, queue, job_id, job_name, attempt, worker_id, duration_ms, details)',
+      9,
+    );
     this.tx = { begin: p('BEGIN IMMEDIATE'), commit: p('COMMIT'), rollback: p('ROLLBACK') };
     this.s = {
       lockGet: p('SELECT * FROM locks WHERE key = ?'),
@@ -60,9 +67,6 @@ export abstract class SqliteAuxiliary {
       uniqueGet: p('SELECT * FROM unique_keys WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)'),
       uniqueRelease: p(
         'DELETE FROM unique_keys WHERE key = ? AND owner = ? AND (expires_at IS NULL OR expires_at > ?)',
-      ),
-      eventInsert: p(
-        'INSERT INTO events (time, name, queue, job_id, job_name, attempt, worker_id, duration_ms, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       eventsAfter: p('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?'),
       eventsTrim: p('DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?'),
@@ -163,8 +167,8 @@ export abstract class SqliteAuxiliary {
   /** Append events inside the caller's transaction; the oldest are trimmed now and then. */
   protected insertEvents(events: EventInput[] | undefined, now: number): void {
     if (!events?.length) return;
-    for (const e of events) {
-      this.s.eventInsert.run(
+    this.eventRows.insert(
+      events.map((e) => [
         now,
         e.name,
         e.queue ?? null,
@@ -174,8 +178,8 @@ export abstract class SqliteAuxiliary {
         e.workerId ?? null,
         e.durationMs ?? null,
         e.details ? JSON.stringify(e.details) : null,
-      );
-    }
+      ]),
+    );
     this.eventsSinceTrim += events.length;
     if (this.eventsSinceTrim >= 5000) {
       this.eventsSinceTrim = 0;

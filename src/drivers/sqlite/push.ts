@@ -28,6 +28,7 @@ export function pushEnvelopes(
   const added = new Map<string, { ready: number; later: number }>();
   const results: PushResult[] = [];
   const stored = new Set<string>();
+  const rows: unknown[][] = [];
   for (const e of envelopes) {
     if (e.idempotencyKey) {
       const seen = q.idempotencyGet.get(e.idempotencyKey, now) as { job_id: string } | undefined;
@@ -45,23 +46,17 @@ export function pushEnvelopes(
       q.uniqueClaim.run(e.unique.key, e.id, e.unique.ttl === null ? null : now + e.unique.ttl * 1000);
     }
     if (e.idempotencyKey) q.idempotencyPut.run(e.idempotencyKey, e.id, now + ttl);
-    try {
-      q.jobInsert.run(
-        e.id,
-        e.queue,
-        e.name,
-        JSON.stringify(e),
-        e.availableAt,
-        e.attempts,
-        e.exceptions,
-        e.lockWaits,
-        e.unique?.key ?? null,
-      );
-    } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
-        throw new DriverError('INVALID', `job id ${e.id} already exists`);
-      throw error;
-    }
+    rows.push([
+      e.id,
+      e.queue,
+      e.name,
+      JSON.stringify(e),
+      e.availableAt,
+      e.attempts,
+      e.exceptions,
+      e.lockWaits,
+      e.unique?.key ?? null,
+    ]);
     stored.add(e.id);
     results.push({ id: e.id, status: 'queued' });
     const counts = added.get(e.queue) ?? { ready: 0, later: 0 };
@@ -69,6 +64,13 @@ export function pushEnvelopes(
     if (e.availableAt > (marks.get(e.queue) ?? now)) counts.later += 1;
     added.set(e.queue, counts);
   }
+  q.jobRows.insert(rows, (chunk, error) => {
+    if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
+    // The failed statement inserted none of its rows: the taken id is in the table or twice in it.
+    const ids = chunk.map((row) => row[0] as string);
+    const taken = ids.find((id, i) => q.jobExists.get(id) !== undefined || ids.indexOf(id) !== i);
+    throw new DriverError('INVALID', `job id ${taken ?? ids[0]} already exists`);
+  });
   // One write per queue: the new rows counted and, at most every MARK_STEP_MS, the mark moved up
   // (that costs a range read; between steps a stats read counts at most those rows itself).
   for (const [queue, counts] of added) {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { storeNow } from './clock.js';
 
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /**
  * Per-queue counts, kept exact by each step in its own transaction (one aggregated UPDATE of the
@@ -25,6 +25,28 @@ UPDATE queues SET
   reserved = (SELECT COUNT(*) FROM jobs WHERE jobs.queue = queues.name AND jobs.state = 1),
   waiting = (SELECT COUNT(*) FROM jobs WHERE jobs.queue = queues.name AND jobs.waiting_on IS NOT NULL),
   failed = (SELECT COUNT(*) FROM failed_jobs WHERE failed_jobs.queue = queues.name)`;
+
+/**
+ * Version 6 dropped AUTOINCREMENT from events: it cost every step that writes an event one page
+ * more per commit (its sqlite_sequence row). Event ids still only grow: a new row takes the largest
+ * id plus one, and the trim keeps the newest rows, so the largest is never deleted.
+ */
+const EVENTS_WITHOUT_AUTOINCREMENT = `
+CREATE TABLE events_v6 (
+  id INTEGER PRIMARY KEY,
+  time INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  queue TEXT,
+  job_id TEXT,
+  job_name TEXT,
+  attempt INTEGER,
+  worker_id TEXT,
+  duration_ms INTEGER,
+  details TEXT
+);
+INSERT INTO events_v6 SELECT id, time, name, queue, job_id, job_name, attempt, worker_id, duration_ms, details FROM events;
+DROP TABLE events;
+ALTER TABLE events_v6 RENAME TO events;`;
 
 /**
  * Jobs live in one table whose `available_at` means "due at" for ready rows and "lease expires at"
@@ -99,7 +121,7 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
   expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   time INTEGER NOT NULL,
   name TEXT NOT NULL,
   queue TEXT,
@@ -147,6 +169,7 @@ export function migrate(db: Database.Database): void {
       for (const column of COUNT_COLUMNS) db.exec(`ALTER TABLE queues ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
       db.exec('ALTER TABLE jobs ADD COLUMN prev INTEGER');
     }
+    if (from >= 1 && from < 6) db.exec(EVENTS_WITHOUT_AUTOINCREMENT);
     db.exec(SCHEMA);
     if (from >= 1 && from < 5) {
       db.exec(ADD_MISSING_QUEUES);

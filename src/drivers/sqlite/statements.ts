@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { type DecodedEnvelope, decodeEnvelope } from '../envelope-codec.js';
 import { storeNow } from './clock.js';
+import { RowInserter } from './row-inserter.js';
 
 type Statement = Database.Statement;
 
@@ -57,7 +58,8 @@ export class SqliteStatements {
   readonly uniqueHolder: Statement;
   readonly uniqueClaim: Statement;
   readonly uniqueRelease: Statement;
-  readonly jobInsert: Statement;
+  readonly jobRows: RowInserter;
+  readonly jobExists: Statement;
   readonly jobInsertRetried: Statement;
   readonly queueMarks: Statement;
   readonly queueMark: Statement;
@@ -108,9 +110,12 @@ export class SqliteStatements {
     this.uniqueHolder = p('SELECT owner FROM unique_keys WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)');
     this.uniqueClaim = p('INSERT OR REPLACE INTO unique_keys (key, owner, expires_at) VALUES (?, ?, ?)');
     this.uniqueRelease = p('DELETE FROM unique_keys WHERE key = ? AND owner = ?');
-    this.jobInsert = p(
-      'INSERT INTO jobs (id, queue, name, payload, available_at, attempts, exceptions, lock_waits, unique_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    this.jobRows = new RowInserter(
+      db,
+      'INSERT INTO jobs (id, queue, name, payload, available_at, attempts, exceptions, lock_waits, unique_key)',
+      9,
     );
+    this.jobExists = p('SELECT 1 FROM jobs WHERE id = ?');
     this.jobInsertRetried = p(
       'INSERT INTO jobs (id, queue, name, payload, available_at, unique_key, history) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );

@@ -23,6 +23,18 @@ export function jobCases(factory: StoreFactory): void {
     expect(await driver.jobPush([makeEnvelope(), makeEnvelope()])).toHaveLength(2);
   });
 
+  it('refuses a push that reuses a stored id, naming it, and stores none of that push', async () => {
+    const stored = makeEnvelope();
+    await driver.jobPush([stored]);
+    const before = Array.from({ length: 70 }, () => makeEnvelope());
+    const after = makeEnvelope();
+    const error = await driver.jobPush([...before, { ...stored }, after]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DriverError);
+    expect((error as Error).message).toContain(stored.id);
+    for (const e of [...before, after]) expect(await driver.jobGet(e.id)).toBeNull();
+    expect((await driver.queueStats()).find((s) => s.queue === 'default')?.pending).toBe(1);
+  });
+
   it('hands jobs out FIFO, honours limit, and takes queues in strict priority order', async () => {
     const [a, b, c] = [makeEnvelope({ queue: 'low' }), makeEnvelope({ queue: 'low' }), makeEnvelope({ queue: 'high' })];
     await driver.jobPush([a, b]);

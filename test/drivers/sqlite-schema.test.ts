@@ -1,0 +1,61 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteDriver } from '../../src/drivers/sqlite/index.js';
+import { SCHEMA_VERSION } from '../../src/drivers/sqlite/schema.js';
+import type { Driver } from '../../src/drivers/types.js';
+
+const eventsSql = (path: string) => {
+  const db = new Database(path, { readonly: true });
+  const row = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'events'").get() as { sql: string };
+  const version = db.pragma('user_version', { simple: true });
+  db.close();
+  return { sql: row.sql, version };
+};
+
+describe('SQLite schema upgrades', () => {
+  let dir: string;
+  let path: string;
+  let driver: Driver;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'qtool-schema-'));
+    path = join(dir, 'q.db');
+  });
+  afterEach(async () => {
+    await driver?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the events table without AUTOINCREMENT (a page less per commit)', async () => {
+    driver = createSqliteDriver({ path });
+    expect(eventsSql(path)).toMatchObject({ version: SCHEMA_VERSION });
+    expect(eventsSql(path).sql).not.toMatch(/AUTOINCREMENT/i);
+  });
+
+  it('upgrades a version-5 file: keeps every event and its id, and new ids follow on', async () => {
+    driver = createSqliteDriver({ path });
+    await driver.eventsAppend(Array.from({ length: 5 }, (_, i) => ({ name: 'queue.paused', queue: `q${i}` })));
+    const before = await driver.eventsRead({ afterId: null, limit: 100 });
+    await driver.close();
+    // Back to the version-5 layout: events keyed with AUTOINCREMENT.
+    const db = new Database(path);
+    db.exec(`CREATE TABLE events_old (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, name TEXT NOT NULL,
+      queue TEXT, job_id TEXT, job_name TEXT, attempt INTEGER, worker_id TEXT, duration_ms INTEGER, details TEXT);
+      INSERT INTO events_old SELECT * FROM events; DROP TABLE events; ALTER TABLE events_old RENAME TO events;`);
+    db.pragma('user_version = 5');
+    db.close();
+    expect(eventsSql(path).sql).toMatch(/AUTOINCREMENT/);
+
+    driver = createSqliteDriver({ path });
+    expect(eventsSql(path)).toMatchObject({ version: SCHEMA_VERSION });
+    expect(eventsSql(path).sql).not.toMatch(/AUTOINCREMENT/i);
+    expect(await driver.eventsRead({ afterId: null, limit: 100 })).toEqual(before);
+    await driver.eventsAppend([{ name: 'queue.resumed', queue: 'later' }]);
+    const after = await driver.eventsRead({ afterId: before.at(-1)!.id, limit: 100 });
+    expect(after.map((e) => e.name)).toEqual(['queue.resumed']);
+    expect(Number(after[0]!.id)).toBeGreaterThan(Number(before.at(-1)!.id));
+  });
+});
