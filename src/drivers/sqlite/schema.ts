@@ -31,8 +31,7 @@ UPDATE queues SET
  * more per commit (its sqlite_sequence row). Event ids still only grow: a new row takes the largest
  * id plus one, and the trim keeps the newest rows, so the largest is never deleted.
  */
-const EVENTS_WITHOUT_AUTOINCREMENT = `
-CREATE TABLE events_v6 (
+const EVENTS_COLUMNS = `
   id INTEGER PRIMARY KEY,
   time INTEGER NOT NULL,
   name TEXT NOT NULL,
@@ -43,7 +42,9 @@ CREATE TABLE events_v6 (
   worker_id TEXT,
   duration_ms INTEGER,
   details TEXT
-);
+`;
+const EVENTS_WITHOUT_AUTOINCREMENT = `
+CREATE TABLE events_v6 (${EVENTS_COLUMNS});
 INSERT INTO events_v6 SELECT id, time, name, queue, job_id, job_name, attempt, worker_id, duration_ms, details FROM events;
 DROP TABLE events;
 ALTER TABLE events_v6 RENAME TO events;`;
@@ -120,18 +121,7 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
   job_id TEXT NOT NULL,
   expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS events (
-  id INTEGER PRIMARY KEY,
-  time INTEGER NOT NULL,
-  name TEXT NOT NULL,
-  queue TEXT,
-  job_id TEXT,
-  job_name TEXT,
-  attempt INTEGER,
-  worker_id TEXT,
-  duration_ms INTEGER,
-  details TEXT
-);
+CREATE TABLE IF NOT EXISTS events (${EVENTS_COLUMNS});
 CREATE TABLE IF NOT EXISTS workers (
   id TEXT PRIMARY KEY,
   info TEXT NOT NULL,
