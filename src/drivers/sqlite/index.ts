@@ -7,6 +7,7 @@ import { failedJobRecord } from '../records.js';
 import type {
   AckOptions,
   Driver,
+  EventInput,
   FailedPage,
   FailedRecord,
   FailedScanOptions,
@@ -98,36 +99,31 @@ export class SqliteDriver extends SqliteRecords implements Driver {
       for (const queue of options.queues) {
         const row = info.get(queue);
         if (!row || row.paused) continue; // no row: nothing was ever pushed there
-        const rows = q.reserve.all({
-          token,
-          worker: options.workerId,
-          now,
-          lease: leaseUntil,
-          queue,
-          mark: row.mark,
-          limit: room,
-        }) as JobRow[];
+        const params = { token, worker: options.workerId, now, lease: leaseUntil, queue, mark: row.mark };
+        // One row per statement, oldest first (see statements.ts, reserve).
+        const rows: JobRow[] = [];
+        while (rows.length < room) {
+          const next = q.reserve.get(params) as JobRow | undefined;
+          if (!next) break;
+          rows.push(next);
+        }
         if (rows.length > 0) addCounts(q, queue, reservedDelta(rows));
-        if (rows.length > 1) rows.sort((a, b) => (a.id < b.id ? -1 : 1)); // RETURNING has no order
+        const events: EventInput[] = [];
         for (const row of rows) {
           const { envelope, rejected } = rowToEnvelope(row);
           taken.push({ envelope, token, reservedAt: now, leaseUntil, ...(rejected ? { rejected } : {}) });
           if (options.emitEvents) {
-            this.insertEvents(
-              [
-                {
-                  name: 'job.processing',
-                  queue,
-                  jobId: row.id,
-                  jobName: row.name,
-                  attempt: row.attempts,
-                  workerId: options.workerId,
-                },
-              ],
-              now,
-            );
+            events.push({
+              name: 'job.processing',
+              queue,
+              jobId: row.id,
+              jobName: row.name,
+              attempt: row.attempts,
+              workerId: options.workerId,
+            });
           }
         }
+        this.insertEvents(events, now);
         room -= rows.length;
         if (room <= 0) break;
       }
