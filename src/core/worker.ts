@@ -85,15 +85,22 @@ export class Worker {
   private lastRestartCheck = 0;
   private lastYield = 0;
   private readonly metrics = new MetricsAggregator();
-  private readonly fetcher = new JobFetcher((limit, blockMs) => {
+  private readonly fetcher = new JobFetcher(async (limit, blockMs) => {
     // A slot may have asked just before the worker began stopping: take nothing more then.
-    if (this.stopping) return Promise.resolve([]);
+    if (this.stopping) return [];
     const { driver, queues, leaseMs } = this.options;
+    // --max-jobs / --once count jobs taken, not only jobs finished: idle slots never take more than
+    // the worker has left to run; they wait until it stops (or a running job is released).
+    const left = this.jobsLeft();
+    if (left <= 0) {
+      await sleep(blockMs, this.idle.signal);
+      return [];
+    }
     return driver.jobReserve({
       queues,
       workerId: this.id,
       leaseMs,
-      limit,
+      limit: Math.min(limit, left),
       blockMs,
       signal: this.idle.signal,
       emitEvents: true,
@@ -263,6 +270,12 @@ export class Worker {
         this.stopReason = 'stuck';
       },
     };
+  }
+
+  private jobsLeft(): number {
+    const { maxJobs, once } = this.options;
+    const budget = once ? 1 : maxJobs ? maxJobs : Number.POSITIVE_INFINITY;
+    return budget - this.handled - this.inFlight.size;
   }
 
   private checkLimits(): void {
