@@ -45,32 +45,30 @@ export interface JobEnvelope {
   encrypted?: boolean;
 }
 
+/** Every scalar setting's default: what a field is when a job leaves it unset. */
+export const ENVELOPE_DEFAULTS = {
+  connection: null,
+  data: null,
+  attempts: 0,
+  exceptions: 0,
+  lockWaits: 0,
+  maxTries: null,
+  maxExceptions: null,
+  backoff: null,
+  timeout: null,
+  failOnTimeout: false,
+  retryUntil: null,
+  unique: null,
+  idempotencyKey: null,
+  chain: null,
+} as const satisfies Partial<JobEnvelope>;
+
 /** An envelope with every optional setting at its default: nothing set, available at `at`. */
 export function plainEnvelope(
   fields: Pick<JobEnvelope, 'id' | 'name' | 'queue'> & Partial<JobEnvelope>,
   at = Date.now(),
 ): JobEnvelope {
-  return {
-    connection: null,
-    data: null,
-    attempts: 0,
-    exceptions: 0,
-    lockWaits: 0,
-    maxTries: null,
-    maxExceptions: null,
-    backoff: null,
-    timeout: null,
-    failOnTimeout: false,
-    retryUntil: null,
-    middleware: [],
-    unique: null,
-    idempotencyKey: null,
-    chain: null,
-    tags: [],
-    dispatchedAt: at,
-    availableAt: at,
-    ...fields,
-  };
+  return { ...ENVELOPE_DEFAULTS, middleware: [], tags: [], dispatchedAt: at, availableAt: at, ...fields };
 }
 
 /** Declarative middleware as it travels in the envelope (job files and `middleware(data)`). */

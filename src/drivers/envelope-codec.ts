@@ -1,4 +1,4 @@
-import { type JobEnvelope, plainEnvelope } from '../core/envelope.js';
+import { ENVELOPE_DEFAULTS, type JobEnvelope, plainEnvelope } from '../core/envelope.js';
 
 export interface DecodedEnvelope {
   envelope: JobEnvelope;
@@ -8,6 +8,31 @@ export interface DecodedEnvelope {
 
 /** How much of an undecodable payload is kept with the failed job, for the operator to inspect. */
 const KEPT_PAYLOAD_CHARS = 4096;
+
+const LIST_FIELDS = new Set(['middleware', 'tags']);
+
+/**
+ * The stored form of an envelope: fields at their default value are left out (a plain job's
+ * document goes from about 380 to about 140 bytes: fewer pages per write, less JSON work), and
+ * `decodeEnvelope` puts them back, so the decoded envelope, and so its signature, is unchanged.
+ */
+export function encodeEnvelope(envelope: JobEnvelope): string {
+  // Written out field by field: building a trimmed copy for JSON.stringify cost more than the
+  // bytes it saved (a bulk dispatch encodes hundreds of thousands of these). Envelope keys are
+  // plain identifiers, so they need no escaping.
+  let json = '';
+  for (const key in envelope) {
+    const value = envelope[key as keyof JobEnvelope];
+    if (value === undefined || isDefault(key, value)) continue;
+    json += `${json === '' ? '{"' : ',"'}${key}":${JSON.stringify(value)}`;
+  }
+  return json === '' ? '{}' : `${json}}`;
+}
+
+function isDefault(key: string, value: unknown): boolean {
+  if (key in ENVELOPE_DEFAULTS) return value === ENVELOPE_DEFAULTS[key as keyof typeof ENVELOPE_DEFAULTS];
+  return LIST_FIELDS.has(key) && Array.isArray(value) && value.length === 0;
+}
 
 /**
  * Parse a stored payload. A payload that is not JSON, or not an envelope (written by hand, cut
@@ -23,7 +48,10 @@ export function decodeEnvelope(payload: string, where: { id: string; queue: stri
   } catch (error) {
     problem = `the stored job is not valid JSON (${(error as Error).message})`;
   }
-  if (problem === null) return { envelope: parsed as JobEnvelope };
+  if (problem === null) {
+    const stored = parsed as Partial<JobEnvelope>;
+    return { envelope: { ...ENVELOPE_DEFAULTS, middleware: [], tags: [], ...stored } as JobEnvelope };
+  }
   return {
     rejected: problem,
     envelope: plainEnvelope(
@@ -46,7 +74,7 @@ function isEnvelope(value: unknown): boolean {
     typeof e.id === 'string' &&
     typeof e.name === 'string' &&
     typeof e.queue === 'string' &&
-    Array.isArray(e.middleware) &&
-    Array.isArray(e.tags)
+    (e.middleware === undefined || Array.isArray(e.middleware)) &&
+    (e.tags === undefined || Array.isArray(e.tags))
   );
 }

@@ -1,6 +1,6 @@
 import type { AttemptRecord, JobEnvelope } from '../../core/envelope.js';
 import { newToken } from '../../core/ids.js';
-import { decodeEnvelope } from '../envelope-codec.js';
+import { decodeEnvelope, encodeEnvelope } from '../envelope-codec.js';
 import { DriverError } from '../errors.js';
 import { pageOf, scanStart } from '../failed-cursor.js';
 import { failedJobRecord } from '../records.js';
@@ -196,7 +196,7 @@ export class SqliteDriver extends SqliteRecords implements Driver {
         row.id,
         row.queue,
         row.name,
-        rejected ? row.payload : JSON.stringify(envelope),
+        rejected ? row.payload : encodeEnvelope(envelope),
         JSON.stringify(options.error),
         now,
         appendHistory(row.history, options.attempt),
@@ -387,7 +387,7 @@ export class SqliteDriver extends SqliteRecords implements Driver {
           row.id,
           row.queue,
           row.name,
-          rejected ? row.payload : JSON.stringify(envelope),
+          rejected ? row.payload : encodeEnvelope(envelope),
           now,
           envelope.unique?.key ?? null,
           row.history,

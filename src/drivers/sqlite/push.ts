@@ -1,4 +1,5 @@
 import type { JobEnvelope } from '../../core/envelope.js';
+import { encodeEnvelope } from '../envelope-codec.js';
 import { DriverError } from '../errors.js';
 import type { EventInput, PushOptions, PushResult } from '../types.js';
 import { addCounts, type SqliteStatements } from './statements.js';
@@ -50,7 +51,7 @@ export function pushEnvelopes(
       e.id,
       e.queue,
       e.name,
-      JSON.stringify(e),
+      encodeEnvelope(e),
       e.availableAt,
       e.attempts,
       e.exceptions,

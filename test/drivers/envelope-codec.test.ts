@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { plainEnvelope } from '../../src/core/envelope.js';
+import { decodeEnvelope, encodeEnvelope } from '../../src/drivers/envelope-codec.js';
+
+const where = { id: 'x', queue: 'q' };
+
+describe('stored envelope encoding', () => {
+  it('leaves default fields out and puts them back on decode', () => {
+    const envelope = plainEnvelope({ id: 'a1', name: 'Noop', queue: 'q', data: { n: 1 } }, 1_000);
+    const stored = encodeEnvelope(envelope);
+    expect(JSON.parse(stored)).toEqual({
+      id: 'a1',
+      name: 'Noop',
+      queue: 'q',
+      data: { n: 1 },
+      dispatchedAt: 1_000,
+      availableAt: 1_000,
+    });
+    expect(decodeEnvelope(stored, where)).toEqual({ envelope });
+  });
+
+  it('keeps every value that differs from its default, falsy ones included', () => {
+    for (const data of [false, 0, '', [], {}]) {
+      const envelope = {
+        ...plainEnvelope({ id: 'a2', name: 'Job', queue: 'q', data }, 5),
+        maxTries: 0,
+        failOnTimeout: true,
+        backoff: [1, 2],
+        tags: ['t'],
+        middleware: [{ withoutOverlapping: { key: 'k' } }],
+        unique: { key: 'u', ttl: null, untilProcessing: false },
+        batchId: 'b',
+        signature: 'k1.sig',
+      };
+      expect(decodeEnvelope(encodeEnvelope(envelope), where).envelope).toEqual(envelope);
+    }
+  });
+
+  it('reads documents stored whole by earlier versions as they were', () => {
+    const envelope = plainEnvelope({ id: 'a3', name: 'Old', queue: 'q' }, 7);
+    expect(decodeEnvelope(JSON.stringify(envelope), where)).toEqual({ envelope });
+  });
+
+  it('still rejects documents that are not envelopes', () => {
+    expect(decodeEnvelope('{"id":"a4","name":"n","queue":"q","tags":"x"}', where).rejected).toMatch(/not a qtool job/);
+    expect(decodeEnvelope('[1]', where).rejected).toMatch(/not a qtool job/);
+  });
+});
