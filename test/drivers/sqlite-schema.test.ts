@@ -59,3 +59,24 @@ describe('SQLite schema upgrades', () => {
     expect(Number(after[0]!.id)).toBeGreaterThan(Number(before.at(-1)!.id));
   });
 });
+
+describe('SQLite store written by a newer qtool', () => {
+  it('is refused with one line naming the file and both versions, and left as it was', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qtool-schema-'));
+    const path = join(dir, 'q.db');
+    try {
+      const db = new Database(path);
+      db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+      db.close();
+      expect(() => createSqliteDriver({ path })).toThrow(
+        `the SQLite store ${path} was written by a newer qtool (schema version ${SCHEMA_VERSION + 1}; this qtool reads up to ${SCHEMA_VERSION}): upgrade qtool`,
+      );
+      const check = new Database(path, { readonly: true });
+      expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION + 1);
+      expect(check.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'jobs'").get()).toEqual({ n: 0 });
+      check.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
