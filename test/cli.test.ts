@@ -53,6 +53,41 @@ describe('qtool CLI basics', () => {
     expect(bad.stderr.trim()).toBe('qtool: completion: unknown shell "tcsh" (bash, zsh or fish)');
   });
 
+  it('completes queue names from the store, and never creates a store to do it', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { existsSync, mkdirSync, writeFileSync, chmodSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { BIN } = await import('./helpers/cli.js');
+    // `qtool` on the PATH, as an installed package puts it.
+    const bin = join(project.dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'qtool'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+    chmodSync(join(bin, 'qtool'), 0o755);
+    const script = (await project.run(['completion', 'bash'])).stdout;
+    const complete = (words: string[]) =>
+      spawnSync(
+        'bash',
+        [
+          '-c',
+          `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _qtool; echo "\${COMPREPLY[@]}"`,
+        ],
+        { cwd: project.dir, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } },
+      ).stdout.trim();
+
+    expect(complete(['qtool', 'pause', ''])).toBe('--help');
+    expect(existsSync(join(project.dir, '.qtool'))).toBe(false);
+    for (const queue of ['high', 'podcasts']) await project.run(['dispatch', '--job', 'X', '--queue', queue]);
+    expect(complete(['qtool', 'pause', ''])).toBe('--help high podcasts');
+    expect(complete(['qtool', 'clear', '--yes', 'p'])).toBe('podcasts');
+    expect(complete(['qtool', 'work', '--queue', 'high,p'])).toBe('high,podcasts');
+    expect(complete(['qtool', 'jobs', 'podcasts', ''])).not.toContain('high');
+    expect(complete(['qtool', 'pause', '--connection', 'sqlite:other.db', ''])).toBe('--help');
+    expect(existsSync(join(project.dir, 'other.db'))).toBe(false);
+    expect((await project.run(['completion', 'fish'])).stdout).toMatch(
+      /complete -c qtool -n '__fish_seen_subcommand_from work' -l queue -x -a '\(qtool __queues 2>\/dev\/null\)'/,
+    );
+  });
+
   it('suggests the nearest command for a typo, exit 2', async () => {
     const result = await project.run(['dispatc']);
     expect(result.code).toBe(2);

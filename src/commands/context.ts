@@ -47,7 +47,11 @@ export class Session {
     readonly driver: Driver,
   ) {}
 
-  static async open(io: Io, globals: Globals, options: { reconnect?: boolean } = {}): Promise<Session> {
+  static async open(
+    io: Io,
+    globals: Globals,
+    options: { reconnect?: boolean; existingOnly?: boolean } = {},
+  ): Promise<Session> {
     const loaded = await loadConfig(io.cwd, globals.config ?? io.env.QTOOL_CONFIG);
     const target = resolveConnection(loaded, globals.connection, io.env);
     // Relative SQLite paths given on the command line or in the environment are relative to where
@@ -55,6 +59,7 @@ export class Session {
     const fromConfig = !globals.connection && !io.env.QTOOL_CONNECTION && loaded.path !== null;
     const driver = await openDriver(target, {
       reconnect: options.reconnect,
+      existingOnly: options.existingOnly,
       baseDir: fromConfig ? loaded.baseDir : io.cwd,
       config: loaded.config,
       env: io.env,
@@ -93,7 +98,7 @@ export async function withSession<T>(
   io: Io,
   command: Command,
   body: (session: Session) => Promise<T>,
-  options?: { reconnect?: boolean },
+  options?: { reconnect?: boolean; existingOnly?: boolean },
 ): Promise<T> {
   const session = await Session.open(io, globalsOf(command), options);
   try {

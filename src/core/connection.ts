@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { DriverError } from '../drivers/errors.js';
 import type { Driver } from '../drivers/types.js';
 import type { LoadedConfig } from './config.js';
 import type { QtoolConfig } from './define.js';
@@ -51,6 +52,8 @@ export interface OpenOptions {
   /** With a key (QTOOL_KEY or `security.key`), pushes are signed and reserves checked. */
   config?: QtoolConfig;
   env?: NodeJS.ProcessEnv;
+  /** Fail instead of creating a SQLite file that is not there yet (shell completion only reads). */
+  existingOnly?: boolean;
 }
 
 /** Open the store and, when a key is configured, sign and check the jobs that pass through it. */
@@ -71,6 +74,7 @@ async function openStore(target: ConnectionTarget, options: OpenOptions): Promis
     case 'file': {
       const raw = url.slice(url.indexOf(':') + 1).replace(/^\/\//, '') || '.qtool/qtool.db';
       const path = isAbsolute(raw) ? raw : resolve(options.baseDir, raw);
+      if (options.existingOnly && !existsSync(path)) throw new DriverError('CONNECTION', `no SQLite store at ${path}`);
       const { createSqliteDriver } = await import('../drivers/sqlite/index.js');
       return createSqliteDriver({ path });
     }

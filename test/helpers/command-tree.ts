@@ -25,12 +25,16 @@ function captureIo(): Io & { output(): string } {
   };
 }
 
-/** Every command of the tree, the program first, without Commander's implicit `help`. */
+/**
+ * Every command of the tree, the program first, without Commander's implicit `help` and the
+ * hidden `__` commands shell completions call (not for users, so not in help or docs).
+ */
 export function commandTree(): CommandNode[] {
   const nodes: CommandNode[] = [];
   const walk = (command: Command, path: string[]) => {
     nodes.push({ path, command });
-    for (const sub of command.commands) if (sub.name() !== 'help') walk(sub, [...path, sub.name()]);
+    for (const sub of command.commands)
+      if (sub.name() !== 'help' && !sub.name().startsWith('__')) walk(sub, [...path, sub.name()]);
   };
   walk(buildProgram(captureIo()), []);
   return nodes;
