@@ -18,6 +18,24 @@ import { describeRedis } from './connection.js';
 import { RedisQueries } from './queries.js';
 
 const DAY_MS = 86_400_000;
+/** At most this many acknowledgements per script call. */
+const ACK_BATCH = 500;
+
+interface Taken {
+  taken: ReservedJob[];
+  nextDue: number | null;
+}
+
+interface PendingTake {
+  options: ReserveOptions;
+  waiters: { limit: number; resolve: (value: Taken) => void; reject: (error: unknown) => void }[];
+}
+
+interface PendingAck {
+  options: AckOptions;
+  resolve: (ok: boolean) => void;
+  reject: (error: unknown) => void;
+}
 
 export interface RedisDriverOptions {
   url?: string;
@@ -43,6 +61,9 @@ export class RedisDriver extends RedisQueries implements Driver {
   readonly kind = 'redis';
   readonly description: string;
   readonly capabilities: Driver['capabilities'];
+  private pendingTakes = new Map<string, PendingTake>();
+  private pendingCompletes = new Map<string, PendingAck[]>();
+  private flushScheduled = false;
 
   constructor(options: RedisDriverOptions = {}) {
     const url = options.url ?? 'redis://127.0.0.1:6379/0';
@@ -150,13 +171,48 @@ export class RedisDriver extends RedisQueries implements Driver {
     }
   }
 
-  private async take(options: ReserveOptions): Promise<{ taken: ReservedJob[]; nextDue: number | null }> {
+  /**
+   * Reserves asked for in the same tick by the same worker on the same queues (its idle slots) are
+   * taken together: one script call per queue for all of them, the jobs handed out in order.
+   */
+  private take(options: ReserveOptions): Promise<Taken> {
+    const key = `${options.workerId}\n${options.leaseMs}\n${options.emitEvents ? 1 : 0}\n${options.queues.join('\n')}`;
+    let group = this.pendingTakes.get(key);
+    if (!group) {
+      group = { options, waiters: [] };
+      this.pendingTakes.set(key, group);
+      this.scheduleFlush();
+    }
+    const waiters = group.waiters;
+    return new Promise((resolve, reject) => {
+      waiters.push({ limit: Math.max(0, options.limit ?? 1), resolve, reject });
+    });
+  }
+
+  private async takeGroup({ options, waiters }: PendingTake): Promise<void> {
+    try {
+      const { taken, nextDue } = await this.takeJobs(
+        options,
+        waiters.reduce((sum, w) => sum + w.limit, 0),
+      );
+      let at = 0;
+      for (const waiter of waiters) {
+        waiter.resolve({ taken: taken.slice(at, at + waiter.limit), nextDue });
+        at += waiter.limit;
+      }
+    } catch (error) {
+      for (const waiter of waiters) waiter.reject(error);
+    }
+  }
+
+  private async takeJobs(options: ReserveOptions, limit: number): Promise<Taken> {
     const taken: ReservedJob[] = [];
     let nextDue: number | null = null;
+    if (limit <= 0) return { taken, nextDue };
     const token = newToken();
     const emit = options.emitEvents && !this.cluster ? 1 : 0;
     for (const queue of options.queues) {
-      const room = (options.limit ?? 1) - taken.length;
+      const room = limit - taken.length;
       if (room <= 0) break;
       const k = this.keys.queue(queue);
       const [rows, due] = (await this.call(
@@ -166,8 +222,14 @@ export class RedisDriver extends RedisQueries implements Driver {
       )) as [[string, string, number, number, number, number, number][], number, number];
       for (const [id, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil] of rows) {
         const { envelope, rejected } = decodeEnvelope(payload || '', { id, queue });
-        Object.assign(envelope, { attempts, exceptions, lockWaits });
-        taken.push({ envelope, token, reservedAt, leaseUntil, ...(rejected ? { rejected } : {}) });
+        envelope.attempts = attempts;
+        envelope.exceptions = exceptions;
+        envelope.lockWaits = lockWaits;
+        taken.push(
+          rejected
+            ? { envelope, token, reservedAt, leaseUntil, rejected }
+            : { envelope, token, reservedAt, leaseUntil },
+        );
         this.queueOf.set(envelope.id, queue);
       }
       if (due >= 0 && (nextDue === null || due < nextDue)) nextDue = due;
@@ -186,17 +248,63 @@ export class RedisDriver extends RedisQueries implements Driver {
     return { taken, nextDue };
   }
 
+  /**
+   * Acknowledgements issued in the same tick (the worker's slots finishing together) go to the
+   * store together: one script call per queue, each job still token-checked on its own, each
+   * caller answered with its own result. Until that call lands the jobs stay reserved, so a crash
+   * in between leaves them to run again when their leases expire.
+   */
   async jobComplete(options: AckOptions): Promise<boolean> {
-    const k = await this.keysOfJob(options.id);
-    if (!k) return false;
+    const queue = this.queueOf.get(options.id) ?? (await this.findQueue(options.id));
+    if (!queue) return false;
     this.queueOf.delete(options.id);
-    const ok = await this.call(
-      'complete',
-      [k.reserved, k.payload, k.state, k.history, k.stats, k.unique, this.eventsKey(k)],
-      [options.id, options.token, this.encodeEvents(options.events), this.scriptMaxLen],
-    );
-    if (ok === 1) await this.afterStep(options.events);
-    return ok === 1;
+    let acks = this.pendingCompletes.get(queue);
+    if (!acks) {
+      acks = [];
+      this.pendingCompletes.set(queue, acks);
+      this.scheduleFlush();
+    }
+    const list = acks;
+    return new Promise((resolve, reject) => {
+      list.push({ options, resolve, reject });
+    });
+  }
+
+  private async completeGroup(queue: string, acks: PendingAck[]): Promise<void> {
+    const k = this.keys.queue(queue);
+    const keys = [k.reserved, k.payload, k.state, k.history, k.stats, k.unique, this.eventsKey(k)];
+    for (let start = 0; start < acks.length; start += ACK_BATCH) {
+      const slice = acks.slice(start, start + ACK_BATCH);
+      const args: (string | number)[] = [this.scriptMaxLen];
+      for (const { options } of slice) {
+        const events = this.cluster ? undefined : options.events;
+        args.push(options.id, options.token, events?.length ?? 0);
+        if (events) for (const event of events) args.push(JSON.stringify(event));
+      }
+      try {
+        const results = (await this.call('complete', keys, args)) as number[];
+        if (this.cluster)
+          await this.afterStep(slice.flatMap(({ options }, i) => (results[i] === 1 ? (options.events ?? []) : [])));
+        for (const [i, ack] of slice.entries()) ack.resolve(results[i] === 1);
+      } catch (error) {
+        for (const ack of slice) ack.reject(error);
+      }
+    }
+  }
+
+  /** Send what this tick gathered once the current callbacks have run (process.nextTick). */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(() => {
+      this.flushScheduled = false;
+      const completes = this.pendingCompletes;
+      const takes = this.pendingTakes;
+      this.pendingCompletes = new Map();
+      this.pendingTakes = new Map();
+      for (const [queue, acks] of completes) void this.completeGroup(queue, acks);
+      for (const group of takes.values()) void this.takeGroup(group);
+    });
   }
 
   async jobRelease(options: ReleaseOptions): Promise<boolean> {

@@ -35,8 +35,10 @@ for _, id in ipairs(ids) do
     redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[6], '*', 'e', cjson.encode(event), 't', now)
   end
 end
+-- Next due time when this call could not fill its limit: the reserves that got nothing of a shared
+-- call (see the driver's take) wait no longer than that.
 local next_due = -1
-if #taken == 0 then
+if #taken < tonumber(ARGV[3]) then
   local r = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   local l = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
   if r[2] then next_due = tonumber(r[2]) end
