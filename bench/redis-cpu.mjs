@@ -49,7 +49,7 @@ async function measure(name, jobs, body) {
         (v.calls - (server.commands[k]?.calls ?? 0)) / jobs,
         (v.usec - (server.commands[k]?.usec ?? 0)) / jobs,
       ])
-      .filter(([, calls]) => calls > 0.01)
+      .filter(([, calls, usec]) => calls > 0.01 || usec > 0.05)
       .sort((a, b) => b[2] - a[2]);
     for (const [k, calls, usec] of delta)
       console.log(`  ${k.padEnd(18)} ${calls.toFixed(2).padStart(6)} calls/job ${usec.toFixed(2).padStart(7)} µs/job`);

@@ -89,14 +89,18 @@ export class RedisDriver extends RedisQueries implements Driver {
     const events = new Map<string, EventInput[]>();
     for (const event of options.events ?? []) {
       const id = event.jobId ?? '';
-      events.set(id, [...(events.get(id) ?? []), event]);
+      const list = events.get(id);
+      if (list) list.push(event);
+      else events.set(id, [event]);
     }
     // A single server takes the whole push in one script (all or none across queues); on a
     // Cluster each queue is its own slot, so each queue's share is one script (all or none per queue).
+    if (!this.cluster) return this.pushGroup(envelopes, events, options);
     const groups = new Map<string, JobEnvelope[]>();
     for (const e of envelopes) {
-      const group = this.cluster ? e.queue : '';
-      groups.set(group, [...(groups.get(group) ?? []), e]);
+      const list = groups.get(e.queue);
+      if (list) list.push(e);
+      else groups.set(e.queue, [e]);
     }
     const results = new Map<string, PushResult>();
     for (const list of groups.values()) {
@@ -110,42 +114,49 @@ export class RedisDriver extends RedisQueries implements Driver {
     events: Map<string, EventInput[]>,
     options: PushOptions,
   ): Promise<PushResult[]> {
-    const queues = [...new Set(list.map((e) => e.queue))];
+    const queues: string[] = [];
+    const index = new Map<string, number>();
+    for (const e of list)
+      if (!index.has(e.queue)) {
+        queues.push(e.queue);
+        index.set(e.queue, queues.length);
+      }
     const first = this.keys.queue(queues[0]!);
     const keys = [this.eventsKey(first), this.queuesKey(first)];
+    const args: (string | number)[] = [
+      options.idempotencyTtlMs ?? DAY_MS,
+      this.scriptMaxLen,
+      this.cluster ? 0 : 1,
+      queues.length,
+    ];
     for (const queue of queues) {
       const k = this.keys.queue(queue);
       keys.push(k.ready, k.payload, k.state, k.unique, k.idempotency, k.notify, k.failedJobs, k.idempotencyExpiry);
+      args.push(queue);
     }
-    const jobs = list.map((e) => [
-      queues.indexOf(e.queue) + 1,
-      e.id,
-      e.availableAt,
-      JSON.stringify(e),
-      e.unique?.key ?? '',
-      e.unique ? (e.unique.ttl === null ? -1 : Math.round(e.unique.ttl * 1000)) : -1,
-      e.idempotencyKey ?? '',
-    ]);
-    const encoded: Record<string, string[]> = {};
-    if (!this.cluster)
-      for (const e of list) {
-        const mine = events.get(e.id);
-        if (mine) encoded[e.id] = mine.map((event) => JSON.stringify(event));
-      }
-    const raw = (await this.call('push', keys, [
-      JSON.stringify(jobs),
-      options.idempotencyTtlMs ?? DAY_MS,
-      JSON.stringify(encoded),
-      this.scriptMaxLen,
-      JSON.stringify(queues),
-      this.cluster ? 0 : 1,
-      this.cluster ? JSON.stringify(queues.map((q) => this.keys.queue(q).wake)) : '',
-    ])) as string;
-    const results = (JSON.parse(raw) as string[][]).map((r): PushResult => {
-      const [id, status, key, other] = r as [string, string, string, string];
-      if (status === 'queued') return { id, status: 'queued' };
-      if (status === 'duplicate') return { id, status: 'duplicate', uniqueKey: key, heldBy: other };
-      return { id, status: 'existing', idempotencyKey: key, existingId: other };
+    for (const queue of queues) args.push(this.wakeChannel(this.keys.queue(queue)));
+    for (const e of list) {
+      const mine = this.cluster ? undefined : events.get(e.id);
+      args.push(
+        index.get(e.queue)!,
+        e.id,
+        e.availableAt,
+        JSON.stringify(e),
+        e.unique?.key ?? '',
+        e.unique ? (e.unique.ttl === null ? -1 : Math.round(e.unique.ttl * 1000)) : -1,
+        e.idempotencyKey ?? '',
+        mine?.length ?? 0,
+      );
+      if (mine) for (const event of mine) args.push(JSON.stringify(event));
+    }
+    const raw = (await this.call('push', keys, args)) as string[];
+    const results = list.map((e, i): PushResult => {
+      const status = raw[i * 3];
+      const key = raw[i * 3 + 1]!;
+      const other = raw[i * 3 + 2]!;
+      if (status === 'queued') return { id: e.id, status: 'queued' };
+      if (status === 'duplicate') return { id: e.id, status: 'duplicate', uniqueKey: key, heldBy: other };
+      return { id: e.id, status: 'existing', idempotencyKey: key, existingId: other };
     });
     if (this.cluster) {
       const queued = results.filter((r) => r.status === 'queued');

@@ -19,9 +19,13 @@ local function read_state(key, id)
            token = f[4], worker = f[5], reservedAt = f[6], unique = f[7], waiting = f[8] }
 end
 
+local function state_string(s)
+  return table.concat({ s.attempts, s.exceptions, s.lockWaits, s.token or '', s.worker or '', s.reservedAt or '',
+    s.unique or '', s.waiting or '' }, '\t')
+end
+
 local function write_state(key, id, s)
-  redis.call('HSET', key, id, table.concat({ s.attempts, s.exceptions, s.lockWaits, s.token or '', s.worker or '',
-    s.reservedAt or '', s.unique or '', s.waiting or '' }, '\t'))
+  redis.call('HSET', key, id, state_string(s))
 end
 
 -- Events arrive as a JSON list of already-encoded events (never re-encoded here: cjson would turn
@@ -51,7 +55,9 @@ local function wake(list, channel, n)
     redis.call('PUBLISH', channel, '1')
     return
   end
-  for _ = 1, n do redis.call('LPUSH', list, '1') end
+  local tokens = {}
+  for k = 1, n do tokens[k] = '1' end
+  redis.call('LPUSH', list, unpack(tokens))
   redis.call('LTRIM', list, 0, 255)
 end
 
