@@ -1,5 +1,5 @@
 // CPU cost per job of qtool on Redis, in one process, steadier than wall time on a shared machine:
-// `node bench/redis-cpu.mjs [cases] [jobs] [qtool|bullmq|bee]`, cases a comma list of one,bulk,c1,c10,c50 (default all).
+// `node bench/redis-cpu.mjs [cases] [jobs] [qtool|bullmq|bee]`, cases a comma list of one,bulk,steps,c1,c10,c50 (default all).
 // Reports per job: this process's CPU (user+system), the Redis server's CPU (INFO cpu deltas, so
 // other clients of the server count too), commands the server processed, and wall-clock jobs/s.
 import { performance } from 'node:perf_hooks';
@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { dropRedisPrefix } from './lib.mjs';
 import { drainWorker, openLib } from './redis-libs.mjs';
 
-const cases = (process.argv[2] ?? 'one,bulk,c1,c10,c50').split(',');
+const cases = (process.argv[2] ?? 'one,bulk,steps,c1,c10,c50').split(',');
 const total = Number(process.argv[3] ?? 20_000);
 const kind = process.argv[4] ?? 'qtool';
 const admin = new Redis();
@@ -75,6 +75,25 @@ try {
     await measure('enqueue bulk x1000', total, () => lib.many(list));
     await lib.close();
     await dropRedisPrefix(`${prefix}-bulk`);
+  }
+  if (cases.includes('steps') && kind === 'qtool') {
+    // The driver steps alone, one job at a time, as a worker's slot does them (no worker around them).
+    const p = `${prefix}-steps`;
+    const lib = await openLib(kind, p);
+    await lib.many(Array.from({ length: total }, (_, n) => ({ n })));
+    await lib.close();
+    const { createRedisDriver } = await import('../dist/drivers/redis/index.js');
+    const driver = createRedisDriver({ url: 'redis://127.0.0.1:6379/0', prefix: `${p}:` });
+    await measure('reserve + complete, one at a time', total, async () => {
+      for (let i = 0; i < total; i++) {
+        const [job] = await driver.jobReserve({ queues: ['bench'], workerId: 'w', leaseMs: 60_000, emitEvents: true });
+        const { envelope } = job;
+        const event = { name: 'job.processed', queue: 'bench', jobId: envelope.id, jobName: envelope.name, attempt: 1 };
+        await driver.jobComplete({ id: envelope.id, token: job.token, events: [event] });
+      }
+    });
+    await driver.close();
+    await dropRedisPrefix(p);
   }
   for (const c of [1, 10, 50]) {
     if (!cases.includes(`c${c}`)) continue;

@@ -20,6 +20,11 @@ import { RedisQueries } from './queries.js';
 const DAY_MS = 86_400_000;
 /** At most this many acknowledgements per script call. */
 const ACK_BATCH = 500;
+/** At most this many jobs reserved per script call. */
+const RESERVE_CHUNK = 500;
+
+/** id, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil */
+type ReserveRow = [string, string, number, number, number, number, number];
 
 interface Taken {
   taken: ReservedJob[];
@@ -223,27 +228,31 @@ export class RedisDriver extends RedisQueries implements Driver {
     const token = newToken();
     const emit = options.emitEvents && !this.cluster ? 1 : 0;
     for (const queue of options.queues) {
-      const room = limit - taken.length;
-      if (room <= 0) break;
       const k = this.keys.queue(queue);
-      const [rows, due] = (await this.call(
-        'reserve',
-        [k.ready, k.reserved, k.payload, k.state, k.stats, this.eventsKey(k), k.waiting],
-        [options.workerId, options.leaseMs, room, token, emit, this.scriptMaxLen, queue],
-      )) as [[string, string, number, number, number, number, number][], number, number];
-      for (const [id, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil] of rows) {
-        const { envelope, rejected } = decodeEnvelope(payload || '', { id, queue });
-        envelope.attempts = attempts;
-        envelope.exceptions = exceptions;
-        envelope.lockWaits = lockWaits;
-        taken.push(
-          rejected
-            ? { envelope, token, reservedAt, leaseUntil, rejected }
-            : { envelope, token, reservedAt, leaseUntil },
-        );
-        this.queueOf.set(envelope.id, queue);
+      // At most RESERVE_CHUNK jobs a call; ask again while calls come back full.
+      for (let room = limit - taken.length; room > 0; ) {
+        const ask = Math.min(room, RESERVE_CHUNK);
+        const [rows, due] = (await this.call(
+          'reserve',
+          [k.ready, k.reserved, k.payload, k.state, k.stats, this.eventsKey(k), k.waiting],
+          [options.workerId, options.leaseMs, ask, token, emit, this.scriptMaxLen, queue],
+        )) as [ReserveRow[], number, number];
+        for (const [id, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil] of rows) {
+          const { envelope, rejected } = decodeEnvelope(payload || '', { id, queue });
+          envelope.attempts = attempts;
+          envelope.exceptions = exceptions;
+          envelope.lockWaits = lockWaits;
+          taken.push(
+            rejected
+              ? { envelope, token, reservedAt, leaseUntil, rejected }
+              : { envelope, token, reservedAt, leaseUntil },
+          );
+          this.queueOf.set(envelope.id, queue);
+        }
+        if (due >= 0 && (nextDue === null || due < nextDue)) nextDue = due;
+        if (rows.length < ask) break;
+        room -= rows.length;
       }
-      if (due >= 0 && (nextDue === null || due < nextDue)) nextDue = due;
     }
     if (this.cluster && options.emitEvents && taken.length > 0)
       await this.afterStep(

@@ -11,12 +11,15 @@ local function split(s)
 end
 
 -- state: attempts, exceptions, lockWaits, token, worker, reservedAt, uniqueKey, waitingOn
-local function read_state(key, id)
-  local raw = redis.call('HGET', key, id)
+local function parse_state(raw)
   if not raw then return nil end
   local f = split(raw)
   return { attempts = tonumber(f[1]), exceptions = tonumber(f[2]), lockWaits = tonumber(f[3]),
            token = f[4], worker = f[5], reservedAt = f[6], unique = f[7], waiting = f[8] }
+end
+
+local function read_state(key, id)
+  return parse_state(redis.call('HGET', key, id))
 end
 
 local function state_string(s)
