@@ -1,6 +1,6 @@
 // CPU cost per job of qtool on Redis, in one process, steadier than wall time on a shared machine:
 // `node bench/redis-cpu.mjs [cases] [jobs] [qtool|bullmq|bee]`, cases a comma list of one,bulk,steps,c1,c10,c50 (default all).
-// Reports per job: this process's CPU (user+system), the Redis server's CPU (INFO cpu deltas, so
+// BENCH_STEP_BATCH=n: the steps case reserves and completes n jobs at a time. Reports per job: this process's CPU (user+system), the Redis server's CPU (INFO cpu deltas, so
 // other clients of the server count too), commands the server processed, and wall-clock jobs/s.
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
@@ -84,12 +84,23 @@ try {
     await lib.close();
     const { createRedisDriver } = await import('../dist/drivers/redis/index.js');
     const driver = createRedisDriver({ url: 'redis://127.0.0.1:6379/0', prefix: `${p}:` });
-    await measure('reserve + complete, one at a time', total, async () => {
-      for (let i = 0; i < total; i++) {
-        const [job] = await driver.jobReserve({ queues: ['bench'], workerId: 'w', leaseMs: 60_000, emitEvents: true });
-        const { envelope } = job;
-        const event = { name: 'job.processed', queue: 'bench', jobId: envelope.id, jobName: envelope.name, attempt: 1 };
-        await driver.jobComplete({ id: envelope.id, token: job.token, events: [event] });
+    const batch = Number(process.env.BENCH_STEP_BATCH ?? 1);
+    await measure(`reserve + complete, ${batch} at a time`, total, async () => {
+      for (let i = 0; i < total; i += batch) {
+        const jobs = await driver.jobReserve({
+          queues: ['bench'],
+          workerId: 'w',
+          leaseMs: 60_000,
+          limit: batch,
+          emitEvents: process.env.BENCH_NO_EVENTS !== '1',
+        });
+        await Promise.all(
+          jobs.map(({ envelope, token }) => {
+            const { id, name } = envelope;
+            const event = { name: 'job.processed', queue: 'bench', jobId: id, jobName: name, attempt: 1 };
+            return driver.jobComplete({ id, token, events: process.env.BENCH_NO_EVENTS === '1' ? [] : [event] });
+          }),
+        );
       }
     });
     await driver.close();
