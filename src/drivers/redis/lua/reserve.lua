@@ -29,12 +29,13 @@ if #ids > 0 then
     leases[#leases + 1] = id
   end
   redis.call('ZREM', KEYS[1], unpack(ids))
-  redis.call('SREM', KEYS[7], unpack(ids))
   redis.call('ZADD', KEYS[2], unpack(leases))
   local raw_states = redis.call('HMGET', KEYS[4], unpack(ids))
   local payloads = redis.call('HMGET', KEYS[3], unpack(ids))
+  local held_back = {} -- jobs a lock, throttle or rate limit had put back (their state says on what)
   for n, id in ipairs(ids) do
     local s = parse_state(raw_states[n])
+    if s.waiting ~= '' then held_back[#held_back + 1] = id end
     s.attempts = s.attempts + 1
     s.token = ARGV[4]
     s.worker = ARGV[1]
@@ -57,6 +58,7 @@ if #ids > 0 then
     end
   end
   redis.call('HSET', KEYS[4], unpack(states))
+  if #held_back > 0 then redis.call('SREM', KEYS[7], unpack(held_back)) end
 end
 -- Next due time when this call could not fill its limit: the reserves that got nothing of a shared
 -- call (see the driver's take) wait no longer than that.

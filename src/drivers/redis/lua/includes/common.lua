@@ -65,10 +65,12 @@ local function wake(list, channel, n)
     redis.call('PUBLISH', channel, '1')
     return
   end
+  -- At most 256 tokens wait on the list: checking the length is cheaper than trimming after.
+  local room = math.min(n, 256 - redis.call('LLEN', list))
+  if room <= 0 then return end
   local tokens = {}
-  for k = 1, n do tokens[k] = '1' end
+  for k = 1, room do tokens[k] = '1' end
   redis.call('LPUSH', list, unpack(tokens))
-  redis.call('LTRIM', list, 0, 255)
 end
 
 -- Drop up to 20 entries of a hash whose expiry index (a zset scored by expiry ms) says they lapsed;
