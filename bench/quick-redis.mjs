@@ -1,5 +1,5 @@
 // A quick Redis processing check (in one process): `node bench/quick-redis.mjs <concurrency> [jobs]`.
-import { openLib, startWorker } from './redis-libs.mjs';
+import { drainWorker, openLib } from './redis-libs.mjs';
 
 const concurrency = Number(process.argv[2] ?? 10);
 const total = Number(process.argv[3] ?? 20_000);
@@ -7,16 +7,8 @@ const prefix = `quick-${Date.now().toString(36)}`;
 const lib = await openLib('qtool', prefix);
 await lib.many(Array.from({ length: total }, (_, n) => ({ n })));
 await lib.close();
-let count = 0;
-let done;
-const finished = new Promise((r) => {
-  done = r;
-});
 const started = performance.now();
-const stop = await startWorker('qtool', prefix, concurrency, () => {
-  if (++count === total) done();
-});
-await finished;
+const stop = await drainWorker('qtool', prefix, concurrency, total);
 console.log(`concurrency ${concurrency}: ${Math.round(total / ((performance.now() - started) / 1000))} jobs/s`);
 await stop();
 const { Redis } = await import('ioredis');

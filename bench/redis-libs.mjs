@@ -97,3 +97,17 @@ export async function startWorker(kind, prefix, concurrency, onJob) {
 }
 
 export { now };
+
+/** Start a worker and resolve once it has run `total` jobs; resolves with its stop(). */
+export async function drainWorker(kind, prefix, concurrency, total) {
+  let count = 0;
+  let done;
+  const finished = new Promise((resolve) => {
+    done = resolve;
+  });
+  const stop = await startWorker(kind, prefix, concurrency, () => {
+    if (++count === total) done();
+  });
+  await finished;
+  return stop;
+}

@@ -77,9 +77,11 @@ describe('sqlite per-queue counts', () => {
 
   it('matches a full scan through every kind of state change, with time passing', async () => {
     await plantStates('a');
-    await driver.jobPush([makeEnvelope({ queue: 'a', availableAt: Date.now() + 80 })]);
+    // Due in 1 s: both reads below must fall before it, even on a loaded machine.
+    const due = Date.now() + 1000;
+    await driver.jobPush([makeEnvelope({ queue: 'a', availableAt: due })]);
     expect(await statsOf('a')).toEqual(countedByScan(path, 'a'));
-    await sleep(120); // the short delay came due with no push since
+    await sleep(due - Date.now() + 50); // the short delay came due with no push since
     expect(await statsOf('a')).toEqual(countedByScan(path, 'a'));
     expect(await statsOf('a')).toMatchObject({ pending: 3, delayed: 1 });
     const [failed] = await driver.failedList({ queue: 'a', limit: 1 });

@@ -18,6 +18,29 @@ import { describeRedis } from './connection.js';
 import { RedisQueries } from './queries.js';
 
 const DAY_MS = 86_400_000;
+/** At most this many acknowledgements per script call. */
+const ACK_BATCH = 500;
+/** At most this many jobs reserved per script call. */
+const RESERVE_CHUNK = 500;
+
+/** id, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil */
+type ReserveRow = [string, string, number, number, number, number, number];
+
+interface Taken {
+  taken: ReservedJob[];
+  nextDue: number | null;
+}
+
+interface PendingTake {
+  options: ReserveOptions;
+  waiters: { limit: number; resolve: (value: Taken) => void; reject: (error: unknown) => void }[];
+}
+
+interface PendingAck {
+  options: AckOptions;
+  resolve: (ok: boolean) => void;
+  reject: (error: unknown) => void;
+}
 
 export interface RedisDriverOptions {
   url?: string;
@@ -43,6 +66,9 @@ export class RedisDriver extends RedisQueries implements Driver {
   readonly kind = 'redis';
   readonly description: string;
   readonly capabilities: Driver['capabilities'];
+  private pendingTakes = new Map<string, PendingTake>();
+  private pendingCompletes = new Map<string, PendingAck[]>();
+  private flushScheduled = false;
 
   constructor(options: RedisDriverOptions = {}) {
     const url = options.url ?? 'redis://127.0.0.1:6379/0';
@@ -68,14 +94,18 @@ export class RedisDriver extends RedisQueries implements Driver {
     const events = new Map<string, EventInput[]>();
     for (const event of options.events ?? []) {
       const id = event.jobId ?? '';
-      events.set(id, [...(events.get(id) ?? []), event]);
+      const list = events.get(id);
+      if (list) list.push(event);
+      else events.set(id, [event]);
     }
     // A single server takes the whole push in one script (all or none across queues); on a
     // Cluster each queue is its own slot, so each queue's share is one script (all or none per queue).
+    if (!this.cluster) return this.pushGroup(envelopes, events, options);
     const groups = new Map<string, JobEnvelope[]>();
     for (const e of envelopes) {
-      const group = this.cluster ? e.queue : '';
-      groups.set(group, [...(groups.get(group) ?? []), e]);
+      const list = groups.get(e.queue);
+      if (list) list.push(e);
+      else groups.set(e.queue, [e]);
     }
     const results = new Map<string, PushResult>();
     for (const list of groups.values()) {
@@ -89,42 +119,49 @@ export class RedisDriver extends RedisQueries implements Driver {
     events: Map<string, EventInput[]>,
     options: PushOptions,
   ): Promise<PushResult[]> {
-    const queues = [...new Set(list.map((e) => e.queue))];
+    const queues: string[] = [];
+    const index = new Map<string, number>();
+    for (const e of list)
+      if (!index.has(e.queue)) {
+        queues.push(e.queue);
+        index.set(e.queue, queues.length);
+      }
     const first = this.keys.queue(queues[0]!);
     const keys = [this.eventsKey(first), this.queuesKey(first)];
+    const args: (string | number)[] = [
+      options.idempotencyTtlMs ?? DAY_MS,
+      this.scriptMaxLen,
+      this.cluster ? 0 : 1,
+      queues.length,
+    ];
     for (const queue of queues) {
       const k = this.keys.queue(queue);
       keys.push(k.ready, k.payload, k.state, k.unique, k.idempotency, k.notify, k.failedJobs, k.idempotencyExpiry);
+      args.push(queue);
     }
-    const jobs = list.map((e) => [
-      queues.indexOf(e.queue) + 1,
-      e.id,
-      e.availableAt,
-      JSON.stringify(e),
-      e.unique?.key ?? '',
-      e.unique ? (e.unique.ttl === null ? -1 : Math.round(e.unique.ttl * 1000)) : -1,
-      e.idempotencyKey ?? '',
-    ]);
-    const encoded: Record<string, string[]> = {};
-    if (!this.cluster)
-      for (const e of list) {
-        const mine = events.get(e.id);
-        if (mine) encoded[e.id] = mine.map((event) => JSON.stringify(event));
-      }
-    const raw = (await this.call('push', keys, [
-      JSON.stringify(jobs),
-      options.idempotencyTtlMs ?? DAY_MS,
-      JSON.stringify(encoded),
-      this.scriptMaxLen,
-      JSON.stringify(queues),
-      this.cluster ? 0 : 1,
-      this.cluster ? JSON.stringify(queues.map((q) => this.keys.queue(q).wake)) : '',
-    ])) as string;
-    const results = (JSON.parse(raw) as string[][]).map((r): PushResult => {
-      const [id, status, key, other] = r as [string, string, string, string];
-      if (status === 'queued') return { id, status: 'queued' };
-      if (status === 'duplicate') return { id, status: 'duplicate', uniqueKey: key, heldBy: other };
-      return { id, status: 'existing', idempotencyKey: key, existingId: other };
+    for (const queue of queues) args.push(this.wakeChannel(this.keys.queue(queue)));
+    for (const e of list) {
+      const mine = this.cluster ? undefined : events.get(e.id);
+      args.push(
+        index.get(e.queue)!,
+        e.id,
+        e.availableAt,
+        JSON.stringify(e),
+        e.unique?.key ?? '',
+        e.unique ? (e.unique.ttl === null ? -1 : Math.round(e.unique.ttl * 1000)) : -1,
+        e.idempotencyKey ?? '',
+        mine?.length ?? 0,
+      );
+      if (mine) for (const event of mine) args.push(JSON.stringify(event));
+    }
+    const raw = (await this.call('push', keys, args)) as string[];
+    const results = list.map((e, i): PushResult => {
+      const status = raw[i * 3];
+      const key = raw[i * 3 + 1]!;
+      const other = raw[i * 3 + 2]!;
+      if (status === 'queued') return { id: e.id, status: 'queued' };
+      if (status === 'duplicate') return { id: e.id, status: 'duplicate', uniqueKey: key, heldBy: other };
+      return { id: e.id, status: 'existing', idempotencyKey: key, existingId: other };
     });
     if (this.cluster) {
       const queued = results.filter((r) => r.status === 'queued');
@@ -150,27 +187,72 @@ export class RedisDriver extends RedisQueries implements Driver {
     }
   }
 
-  private async take(options: ReserveOptions): Promise<{ taken: ReservedJob[]; nextDue: number | null }> {
+  /**
+   * Reserves asked for in the same tick by the same worker on the same queues (its idle slots) are
+   * taken together: one script call per queue for all of them, the jobs handed out in order.
+   */
+  private take(options: ReserveOptions): Promise<Taken> {
+    const key = `${options.workerId}\n${options.leaseMs}\n${options.emitEvents ? 1 : 0}\n${options.queues.join('\n')}`;
+    let group = this.pendingTakes.get(key);
+    if (!group) {
+      group = { options, waiters: [] };
+      this.pendingTakes.set(key, group);
+      this.scheduleFlush();
+    }
+    const waiters = group.waiters;
+    return new Promise((resolve, reject) => {
+      waiters.push({ limit: Math.max(0, options.limit ?? 1), resolve, reject });
+    });
+  }
+
+  private async takeGroup({ options, waiters }: PendingTake): Promise<void> {
+    try {
+      const { taken, nextDue } = await this.takeJobs(
+        options,
+        waiters.reduce((sum, w) => sum + w.limit, 0),
+      );
+      let at = 0;
+      for (const waiter of waiters) {
+        waiter.resolve({ taken: taken.slice(at, at + waiter.limit), nextDue });
+        at += waiter.limit;
+      }
+    } catch (error) {
+      for (const waiter of waiters) waiter.reject(error);
+    }
+  }
+
+  private async takeJobs(options: ReserveOptions, limit: number): Promise<Taken> {
     const taken: ReservedJob[] = [];
     let nextDue: number | null = null;
+    if (limit <= 0) return { taken, nextDue };
     const token = newToken();
     const emit = options.emitEvents && !this.cluster ? 1 : 0;
     for (const queue of options.queues) {
-      const room = (options.limit ?? 1) - taken.length;
-      if (room <= 0) break;
       const k = this.keys.queue(queue);
-      const [rows, due] = (await this.call(
-        'reserve',
-        [k.ready, k.reserved, k.payload, k.state, k.stats, this.eventsKey(k), k.waiting],
-        [options.workerId, options.leaseMs, room, token, emit, this.scriptMaxLen, queue],
-      )) as [[string, string, number, number, number, number, number][], number, number];
-      for (const [id, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil] of rows) {
-        const { envelope, rejected } = decodeEnvelope(payload || '', { id, queue });
-        Object.assign(envelope, { attempts, exceptions, lockWaits });
-        taken.push({ envelope, token, reservedAt, leaseUntil, ...(rejected ? { rejected } : {}) });
-        this.queueOf.set(envelope.id, queue);
+      // At most RESERVE_CHUNK jobs a call; ask again while calls come back full.
+      for (let room = limit - taken.length; room > 0; ) {
+        const ask = Math.min(room, RESERVE_CHUNK);
+        const [rows, due] = (await this.call(
+          'reserve',
+          [k.ready, k.reserved, k.payload, k.state, k.stats, this.eventsKey(k), k.waiting],
+          [options.workerId, options.leaseMs, ask, token, emit, this.scriptMaxLen, queue],
+        )) as [ReserveRow[], number, number];
+        for (const [id, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil] of rows) {
+          const { envelope, rejected } = decodeEnvelope(payload || '', { id, queue });
+          envelope.attempts = attempts;
+          envelope.exceptions = exceptions;
+          envelope.lockWaits = lockWaits;
+          taken.push(
+            rejected
+              ? { envelope, token, reservedAt, leaseUntil, rejected }
+              : { envelope, token, reservedAt, leaseUntil },
+          );
+          this.queueOf.set(envelope.id, queue);
+        }
+        if (due >= 0 && (nextDue === null || due < nextDue)) nextDue = due;
+        if (rows.length < ask) break;
+        room -= rows.length;
       }
-      if (due >= 0 && (nextDue === null || due < nextDue)) nextDue = due;
     }
     if (this.cluster && options.emitEvents && taken.length > 0)
       await this.afterStep(
@@ -186,17 +268,63 @@ export class RedisDriver extends RedisQueries implements Driver {
     return { taken, nextDue };
   }
 
+  /**
+   * Acknowledgements issued in the same tick (the worker's slots finishing together) go to the
+   * store together: one script call per queue, each job still token-checked on its own, each
+   * caller answered with its own result. Until that call lands the jobs stay reserved, so a crash
+   * in between leaves them to run again when their leases expire.
+   */
   async jobComplete(options: AckOptions): Promise<boolean> {
-    const k = await this.keysOfJob(options.id);
-    if (!k) return false;
+    const queue = this.queueOf.get(options.id) ?? (await this.findQueue(options.id));
+    if (!queue) return false;
     this.queueOf.delete(options.id);
-    const ok = await this.call(
-      'complete',
-      [k.reserved, k.payload, k.state, k.history, k.stats, k.unique, this.eventsKey(k)],
-      [options.id, options.token, this.encodeEvents(options.events), this.scriptMaxLen],
-    );
-    if (ok === 1) await this.afterStep(options.events);
-    return ok === 1;
+    let acks = this.pendingCompletes.get(queue);
+    if (!acks) {
+      acks = [];
+      this.pendingCompletes.set(queue, acks);
+      this.scheduleFlush();
+    }
+    const list = acks;
+    return new Promise((resolve, reject) => {
+      list.push({ options, resolve, reject });
+    });
+  }
+
+  private async completeGroup(queue: string, acks: PendingAck[]): Promise<void> {
+    const k = this.keys.queue(queue);
+    const keys = [k.reserved, k.payload, k.state, k.history, k.stats, k.unique, this.eventsKey(k)];
+    for (let start = 0; start < acks.length; start += ACK_BATCH) {
+      const slice = acks.slice(start, start + ACK_BATCH);
+      const args: (string | number)[] = [this.scriptMaxLen];
+      for (const { options } of slice) {
+        const events = this.cluster ? undefined : options.events;
+        args.push(options.id, options.token, events?.length ?? 0);
+        if (events) for (const event of events) args.push(JSON.stringify(event));
+      }
+      try {
+        const results = (await this.call('complete', keys, args)) as number[];
+        if (this.cluster)
+          await this.afterStep(slice.flatMap(({ options }, i) => (results[i] === 1 ? (options.events ?? []) : [])));
+        for (const [i, ack] of slice.entries()) ack.resolve(results[i] === 1);
+      } catch (error) {
+        for (const ack of slice) ack.reject(error);
+      }
+    }
+  }
+
+  /** Send what this tick gathered once the current callbacks have run (process.nextTick). */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(() => {
+      this.flushScheduled = false;
+      const completes = this.pendingCompletes;
+      const takes = this.pendingTakes;
+      this.pendingCompletes = new Map();
+      this.pendingTakes = new Map();
+      for (const [queue, acks] of completes) void this.completeGroup(queue, acks);
+      for (const group of takes.values()) void this.takeGroup(group);
+    });
   }
 
   async jobRelease(options: ReleaseOptions): Promise<boolean> {

@@ -3,43 +3,19 @@
  * each job step (one Lua script) stays in one slot. See docs/redis.md for the layout.
  */
 export class RedisKeys {
+  /** Built once per queue name: every job step names seven to twelve of these. */
+  private readonly byQueue = new Map<string, QueueKeyNames>();
+
   constructor(readonly prefix: string) {}
 
-  queue(queue: string) {
-    const base = `${this.prefix}{${queue}}:`;
-    return {
-      /** ZSET id -> due time (ms); ready and delayed jobs. */
-      ready: `${base}ready`,
-      /** ZSET id -> lease expiry (ms). */
-      reserved: `${base}reserved`,
-      /** HASH id -> envelope JSON (static part). */
-      payload: `${base}payload`,
-      /** HASH id -> "attempts\texceptions\tlockWaits\ttoken\tworker\treservedAt\tuniqueKey\twaitingOn". */
-      state: `${base}state`,
-      /** HASH id -> attempt history JSON. */
-      history: `${base}history`,
-      /** ZSET id -> failed at (ms). */
-      failed: `${base}failed`,
-      /** HASHes of failed jobs: the stored payload, "attempts\texceptions\tlockWaits\tfailedAt\tuniqueKey", error JSON, history JSON. */
-      failedJobs: `${base}failed:payload`,
-      failedMeta: `${base}failed:meta`,
-      failedError: `${base}failed:error`,
-      failedHistory: `${base}failed:history`,
-      /** HASH paused, processed, failed. */
-      stats: `${base}stats`,
-      /** HASH unique key -> "owner\texpiresAt". */
-      unique: `${base}unique`,
-      /** HASH idempotency key -> "jobId\texpiresAt". */
-      idempotency: `${base}idem`,
-      /** ZSET idempotency key -> expiry (ms), so expired keys are pruned a few at a time by push. */
-      idempotencyExpiry: `${base}idem:expiry`,
-      /** SET of ready jobs held back by a lock, throttle or rate limit. */
-      waiting: `${base}waiting`,
-      /** LIST of wake-up tokens for blocked reserves (single server). */
-      notify: `${base}notify`,
-      /** Pub/Sub channel (not a key) that wakes blocked reserves on a Cluster. */
-      wake: `${base}wake`,
-    };
+  queue(queue: string): QueueKeyNames {
+    let keys = this.byQueue.get(queue);
+    if (!keys) {
+      if (this.byQueue.size >= 10_000) this.byQueue.clear();
+      keys = queueKeyNames(this.prefix, queue);
+      this.byQueue.set(queue, keys);
+    }
+    return keys;
   }
 
   /**
@@ -94,3 +70,42 @@ export class RedisKeys {
     return `${this.prefix}{metrics}:${minute}`;
   }
 }
+
+function queueKeyNames(prefix: string, queue: string) {
+  const base = `${prefix}{${queue}}:`;
+  return {
+    /** ZSET id -> due time (ms); ready and delayed jobs. */
+    ready: `${base}ready`,
+    /** ZSET id -> lease expiry (ms). */
+    reserved: `${base}reserved`,
+    /** HASH id -> envelope JSON (static part). */
+    payload: `${base}payload`,
+    /** HASH id -> "attempts\texceptions\tlockWaits\ttoken\tworker\treservedAt\tuniqueKey\twaitingOn". */
+    state: `${base}state`,
+    /** HASH id -> attempt history JSON. */
+    history: `${base}history`,
+    /** ZSET id -> failed at (ms). */
+    failed: `${base}failed`,
+    /** HASHes of failed jobs: the stored payload, "attempts\texceptions\tlockWaits\tfailedAt\tuniqueKey", error JSON, history JSON. */
+    failedJobs: `${base}failed:payload`,
+    failedMeta: `${base}failed:meta`,
+    failedError: `${base}failed:error`,
+    failedHistory: `${base}failed:history`,
+    /** HASH paused, processed, failed. */
+    stats: `${base}stats`,
+    /** HASH unique key -> "owner\texpiresAt". */
+    unique: `${base}unique`,
+    /** HASH idempotency key -> "jobId\texpiresAt". */
+    idempotency: `${base}idem`,
+    /** ZSET idempotency key -> expiry (ms), so expired keys are pruned a few at a time by push. */
+    idempotencyExpiry: `${base}idem:expiry`,
+    /** SET of ready jobs held back by a lock, throttle or rate limit. */
+    waiting: `${base}waiting`,
+    /** LIST of wake-up tokens for blocked reserves (single server). */
+    notify: `${base}notify`,
+    /** Pub/Sub channel (not a key) that wakes blocked reserves on a Cluster. */
+    wake: `${base}wake`,
+  } as const;
+}
+
+export type QueueKeyNames = ReturnType<typeof queueKeyNames>;

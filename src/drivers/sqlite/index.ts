@@ -56,6 +56,8 @@ export class SqliteDriver extends SqliteRecords implements Driver {
   readonly description: string;
   readonly capabilities = { crossProcess: true, blockingReserve: true, inline: false, cluster: false };
   private readonly q: SqliteStatements;
+  /** Jobs whose completion is deferred to this connection's next transaction (see jobComplete). */
+  private readonly completing = new Set<string>();
 
   constructor(options: SqliteDriverOptions) {
     const { db, watcher } = openDatabase(options.path, options.busyTimeoutMs ?? 5000);
@@ -146,10 +148,14 @@ export class SqliteDriver extends SqliteRecords implements Driver {
    * between, the job's lease runs out and it runs again: at-least-once, as after any crash.
    */
   async jobComplete(options: AckOptions): Promise<boolean> {
+    // A completion already waiting to be written holds the row until then: a second one is late.
+    if (this.completing.has(options.id)) return false;
     const held = this.peek(() => this.q.jobHeld.get(options.id, options.token));
     if (!held) return false;
     const at = this.clock();
+    this.completing.add(options.id);
     this.defer(() => {
+      this.completing.delete(options.id);
       const row = this.q.jobDeleteHeld.get(options.id, options.token) as
         | { queue: string; unique_key: string | null }
         | undefined;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { DriverError } from '../../../src/drivers/errors.js';
-import type { Driver } from '../../../src/drivers/types.js';
+import type { Driver, ReservedJob } from '../../../src/drivers/types.js';
 import { eventually, makeEnvelope, sleep } from './envelopes.js';
 import type { StoreFactory, StoreUnderTest } from './harness.js';
 
@@ -152,6 +152,71 @@ export function jobCases(factory: StoreFactory): void {
     expect((await driver.queueStats())[0]).toMatchObject({ delayed: 1, waiting: 1 });
     expect(await driver.jobDelete(e.id)).toBe(true);
     expect((await driver.queueStats())[0]).toMatchObject({ delayed: 0, waiting: 0 });
+  });
+
+  it('answers acknowledgements issued together each with its own result, events and counts', async () => {
+    const [a, b, c] = [
+      makeEnvelope({ unique: { key: 'together', ttl: null, untilProcessing: false } }),
+      makeEnvelope(),
+      makeEnvelope(),
+    ];
+    await driver.jobPush([a, b, c]);
+    const jobs = await reserve(['default'], { limit: 3 });
+    expect(jobs.map((j) => j.envelope.id)).toEqual([a.id, b.id, c.id]);
+    const [ja, jb, jc] = jobs as [ReservedJob, ReservedJob, ReservedJob];
+    const processed = (job: ReservedJob) => [
+      { name: 'job.processed', queue: 'default', jobId: job.envelope.id, jobName: job.envelope.name },
+    ];
+    const results = await Promise.all([
+      driver.jobComplete({ id: ja.envelope.id, token: ja.token, events: processed(ja) }),
+      driver.jobComplete({ id: jb.envelope.id, token: 'not-the-token', events: processed(jb) }),
+      driver.jobComplete({ id: ja.envelope.id, token: ja.token, events: processed(ja) }),
+      driver.jobComplete({ id: jc.envelope.id, token: jc.token, events: processed(jc) }),
+      driver.jobComplete({ id: 'no-such-job', token: 'x' }),
+    ]);
+    expect(results).toEqual([true, false, false, true, false]);
+    expect(await driver.jobGet(a.id)).toBeNull();
+    expect((await driver.jobGet(b.id))?.state).toBe('reserved');
+    expect(await driver.uniqueGet('together')).toBeNull();
+    expect((await driver.queueStats())[0]).toMatchObject({ processedTotal: 2, reserved: 1 });
+    const events = await driver.eventsRead({ afterId: null, limit: 100 });
+    expect(events.filter((e) => e.name === 'job.processed').map((e) => e.jobId)).toEqual([a.id, c.id]);
+    expect(await driver.jobComplete({ id: b.id, token: jb.token })).toBe(true);
+  });
+
+  it('shares jobs out among reserves asked for together: FIFO, each job once, every token valid', async () => {
+    const list = Array.from({ length: 5 }, () => makeEnvelope());
+    await driver.jobPush(list);
+    const [first, second, third, fourth] = await Promise.all([
+      reserve(['default'], { limit: 2 }),
+      reserve(['default'], { limit: 1 }),
+      reserve(['default'], { limit: 3 }),
+      reserve(['default'], { limit: 1 }),
+    ]);
+    const ids = (jobs: ReservedJob[]) => jobs.map((j) => j.envelope.id);
+    expect([ids(first), ids(second), ids(third), ids(fourth)]).toEqual([
+      [list[0]!.id, list[1]!.id],
+      [list[2]!.id],
+      [list[3]!.id, list[4]!.id],
+      [],
+    ]);
+    for (const job of [...first, ...second, ...third]) {
+      expect(job.envelope.attempts).toBe(1);
+      expect(await driver.jobComplete({ id: job.envelope.id, token: job.token })).toBe(true);
+    }
+    expect((await driver.queueStats())[0]).toMatchObject({ processedTotal: 5, pending: 0, reserved: 0 });
+  });
+
+  it('wakes a waiting reserve that got nothing of a shared reserve when a delayed job comes due', async () => {
+    await driver.jobPush([makeEnvelope(), makeEnvelope({ availableAt: Date.now() + 300 })]);
+    const started = Date.now();
+    const [first, second] = await Promise.all([
+      driver.jobReserve({ queues: ['default'], workerId: 'w1', leaseMs: 30_000, blockMs: 10_000 }),
+      driver.jobReserve({ queues: ['default'], workerId: 'w1', leaseMs: 30_000, blockMs: 10_000 }),
+    ]);
+    expect(first).toHaveLength(1);
+    expect(second).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('blocks a reserve until a push from another connection, and returns [] at its timeout', async () => {

@@ -1,18 +1,51 @@
--- Acknowledge success: remove the job, count it processed, free its unique key. Token-checked.
+-- Acknowledge success of one or more jobs of one queue (the driver coalesces the acknowledgements
+-- issued in the same tick): remove each job, count it processed, free its unique key. Token-checked
+-- per job; a job whose token no longer matches is left as it is and reported 0. The reads and the
+-- removals go out as one variadic command per key for all the jobs.
 -- KEYS: 1 reserved, 2 payload, 3 state, 4 history, 5 stats, 6 unique, 7 events
--- ARGV: 1 id, 2 token, 3 events JSON, 4 events maxlen (0: none)
+-- ARGV: 1 events maxlen (0: none), then per job: id, token, number of events n, n encoded events
+--       (at most 500 jobs a call)
+-- Returns one 1/0 per job, in order.
 --@include common
-local s = read_state(KEYS[3], ARGV[1])
-if not s or s.token ~= ARGV[2] or not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
-local now = now_ms()
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('HDEL', KEYS[3], ARGV[1])
-redis.call('HDEL', KEYS[4], ARGV[1])
-redis.call('HINCRBY', KEYS[5], 'processed', 1)
-if s.unique ~= '' then
-  local held = redis.call('HGET', KEYS[6], s.unique)
-  if held and split(held)[1] == ARGV[1] then redis.call('HDEL', KEYS[6], s.unique) end
+local maxlen = tonumber(ARGV[1])
+local ids, tokens, firsts, counts = {}, {}, {}, {}
+local i = 2
+while i <= #ARGV do
+  ids[#ids + 1], tokens[#ids + 1] = ARGV[i], ARGV[i + 1]
+  counts[#ids] = tonumber(ARGV[i + 2])
+  firsts[#ids] = i + 3
+  i = i + 3 + counts[#ids]
 end
-add_events(KEYS[7], ARGV[4], ARGV[3], now)
-return 1
+if #ids == 0 then return {} end
+local states = redis.call('HMGET', KEYS[3], unpack(ids))
+local leases = redis.call('ZMSCORE', KEYS[1], unpack(ids))
+local results, done, seen = {}, {}, {}
+local now
+for n, id in ipairs(ids) do
+  local s = parse_state(states[n])
+  if s and s.token == tokens[n] and leases[n] and not seen[id] then
+    seen[id] = true
+    done[#done + 1] = id
+    results[n] = 1
+    if s.unique ~= '' then
+      local held = redis.call('HGET', KEYS[6], s.unique)
+      if held and split(held)[1] == id then redis.call('HDEL', KEYS[6], s.unique) end
+    end
+    if maxlen > 0 and counts[n] > 0 then
+      now = now or now_ms()
+      for e = firsts[n], firsts[n] + counts[n] - 1 do
+        redis.call('XADD', KEYS[7], 'MAXLEN', '~', maxlen, '*', 'e', ARGV[e], 't', now)
+      end
+    end
+  else
+    results[n] = 0
+  end
+end
+if #done > 0 then
+  redis.call('ZREM', KEYS[1], unpack(done))
+  redis.call('HDEL', KEYS[2], unpack(done))
+  redis.call('HDEL', KEYS[3], unpack(done))
+  redis.call('HDEL', KEYS[4], unpack(done))
+  redis.call('HINCRBY', KEYS[5], 'processed', #done)
+end
+return results

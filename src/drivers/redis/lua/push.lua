@@ -1,70 +1,111 @@
 -- Push envelopes into one or more queues, all or none; unique and idempotency keys are checked and
 -- claimed here. On a single server one call carries every queue of a push; on a Cluster, one queue
 -- (each queue is its own slot), with KEYS 1-2 as same-slot stand-ins that are never written.
+-- Everything arrives as plain ARGV strings (no JSON to decode), and the writes go out as one
+-- variadic HSET/ZADD per queue and key per 500 jobs: a redis.call costs more than the work it does.
 -- KEYS: 1 events stream, 2 queues set, then 8 per queue (q = 0, 1, ...; k = 2 + 8q):
 --       k+1 ready, k+2 payload, k+3 state, k+4 unique, k+5 idempotency, k+6 notify, k+7 failedJobs,
 --       k+8 idempotency expiry index
--- ARGV: 1 JSON [[queue index (1-based), id, availableAt, payloadJson, uniqueKey|'', uniqueTtlMs|-1, idempotencyKey|'']...],
---       2 idempotency ttl ms, 3 events JSON (per job id: {id: [encoded events]}), 4 events maxlen (0: none),
---       5 JSON queue names (by index), 6 register queue names in KEYS[2] (1/0), 7 JSON wake channels by index or ''
--- Returns JSON [[id, 'queued'] | [id, 'duplicate', uniqueKey, holder] | [id, 'existing', idempotencyKey, firstId]...]
+-- ARGV: 1 idempotency ttl ms, 2 events maxlen (0: none), 3 register queue names in KEYS[2] (1/0),
+--       4 number of queues Q, then Q queue names, then Q wake channels ('' each: notify lists),
+--       then per job: queue index (1-based), id, availableAt, payload JSON, uniqueKey|'', uniqueTtlMs|-1,
+--       idempotencyKey|'', number of events n, n encoded events
+-- Returns per job, in order, three strings: 'queued', '', '' | 'duplicate', uniqueKey, holder |
+--       'existing', idempotencyKey, firstId
 --@include common
+local CHUNK = 500
 local now = now_ms()
-local jobs = cjson.decode(ARGV[1])
+local idem_ttl, maxlen, register, nq = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 local function key(q, n) return KEYS[2 + (q - 1) * 8 + n] end
-for _, j in ipairs(jobs) do
-  if redis.call('HEXISTS', key(j[1], 2), j[2]) == 1 or redis.call('HEXISTS', key(j[1], 7), j[2]) == 1 then
-    return redis.error_reply('DUPLICATE job id ' .. j[2] .. ' already exists')
+
+-- Where each job's fields start, and its ids per queue.
+local starts, ids = {}, {}
+for q = 1, nq do ids[q] = {} end
+local i = 5 + 2 * nq
+while i <= #ARGV do
+  starts[#starts + 1] = i
+  local list = ids[tonumber(ARGV[i])]
+  list[#list + 1] = ARGV[i + 1]
+  i = i + 8 + tonumber(ARGV[i + 7])
+end
+
+-- No id may exist already, live or failed.
+for q = 1, nq do
+  for from = 1, #ids[q], CHUNK do
+    local chunk = { unpack(ids[q], from, math.min(from + CHUNK - 1, #ids[q])) }
+    for _, hash in ipairs({ key(q, 2), key(q, 7) }) do
+      local found = redis.call('HMGET', hash, unpack(chunk))
+      for n = 1, #chunk do
+        if found[n] then return redis.error_reply('DUPLICATE job id ' .. chunk[n] .. ' already exists') end
+      end
+    end
   end
 end
-local events = cjson.decode(ARGV[3])
-local names = cjson.decode(ARGV[5])
-local channels = ARGV[7] ~= '' and cjson.decode(ARGV[7]) or {}
+
 local results = {}
-local stored = {}
-for _, j in ipairs(jobs) do
-  local q, id, available, payload, ukey, uttl, ikey = j[1], j[2], tonumber(j[3]), j[4], j[5], tonumber(j[6]), j[7]
-  local done = false
+local writes = {} -- per queue: payload, state and ready arguments of the stored jobs
+for q = 1, nq do writes[q] = { payload = {}, state = {}, ready = {}, count = 0 } end
+local function flush(q)
+  local w = writes[q]
+  if #w.payload == 0 then return end
+  redis.call('HSET', key(q, 2), unpack(w.payload))
+  redis.call('HSET', key(q, 3), unpack(w.state))
+  redis.call('ZADD', key(q, 1), unpack(w.ready))
+  w.payload, w.state, w.ready = {}, {}, {}
+end
+for _, at in ipairs(starts) do
+  local q, id, available, payload = tonumber(ARGV[at]), ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
+  local ukey, uttl, ikey, n = ARGV[at + 4], tonumber(ARGV[at + 5]), ARGV[at + 6], tonumber(ARGV[at + 7])
+  local status, skey, other = 'queued', '', ''
   if ikey ~= '' then
     local seen = redis.call('HGET', key(q, 5), ikey)
     if seen then
       local f = split(seen)
-      if tonumber(f[2]) > now then
-        results[#results + 1] = { id, 'existing', ikey, f[1] }
-        done = true
-      end
+      if tonumber(f[2]) > now then status, skey, other = 'existing', ikey, f[1] end
     end
   end
-  if not done and ukey ~= '' then
+  if status == 'queued' and ukey ~= '' then
     local held = redis.call('HGET', key(q, 4), ukey)
     if held then
       local f = split(held)
-      if f[2] == '' or tonumber(f[2]) > now then
-        results[#results + 1] = { id, 'duplicate', ukey, f[1] }
-        done = true
-      end
+      if f[2] == '' or tonumber(f[2]) > now then status, skey, other = 'duplicate', ukey, f[1] end
     end
-    if not done then
+    if status == 'queued' then
       redis.call('HSET', key(q, 4), ukey, id .. '\t' .. (uttl >= 0 and tostring(now + uttl) or ''))
     end
   end
-  if not done then
+  if status == 'queued' then
     if ikey ~= '' then
-      local expires = now + tonumber(ARGV[2])
+      local expires = now + idem_ttl
       redis.call('HSET', key(q, 5), ikey, id .. '\t' .. tostring(expires))
       redis.call('ZADD', key(q, 8), expires, ikey)
       prune_expired(key(q, 5), key(q, 8), now)
     end
-    redis.call('HSET', key(q, 2), id, payload)
-    write_state(key(q, 3), id, { attempts = 0, exceptions = 0, lockWaits = 0, unique = ukey })
-    redis.call('ZADD', key(q, 1), available, id)
-    if events[id] then add_events(KEYS[1], ARGV[4], cjson.encode(events[id]), now) end
-    stored[q] = (stored[q] or 0) + 1
-    results[#results + 1] = { id, 'queued' }
+    local w = writes[q]
+    local p, s, r = w.payload, w.state, w.ready
+    p[#p + 1] = id
+    p[#p + 1] = payload
+    s[#s + 1] = id
+    s[#s + 1] = '0\t0\t0\t\t\t\t' .. ukey .. '\t' -- a fresh state (see read_state), built without a table
+    r[#r + 1] = available
+    r[#r + 1] = id
+    w.count = w.count + 1
+    if #p >= 2 * CHUNK then flush(q) end
+    if maxlen > 0 then
+      for e = at + 8, at + 7 + n do
+        redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'e', ARGV[e], 't', now)
+      end
+    end
+  end
+  results[#results + 1] = status
+  results[#results + 1] = skey
+  results[#results + 1] = other
+end
+for q = 1, nq do
+  flush(q)
+  if writes[q].count > 0 then
+    if register == '1' then redis.call('SADD', KEYS[2], ARGV[4 + q]) end
+    wake(key(q, 6), ARGV[4 + nq + q], math.min(writes[q].count, 32))
   end
 end
-for q, n in pairs(stored) do
-  if ARGV[6] == '1' then redis.call('SADD', KEYS[2], names[q]) end
-  wake(key(q, 6), channels[q], math.min(n, 32))
-end
-return cjson.encode(results)
+return results
