@@ -49,8 +49,15 @@ export function decodeEnvelope(payload: string, where: { id: string; queue: stri
     problem = `the stored job is not valid JSON (${(error as Error).message})`;
   }
   if (problem === null) {
-    const stored = parsed as Partial<JobEnvelope>;
-    return { envelope: { ...ENVELOPE_DEFAULTS, middleware: [], tags: [], ...stored } as JobEnvelope };
+    // Filled in place: the stored fields keep their order (id and name first, which the Redis
+    // reserve script reads without decoding).
+    const envelope = parsed as Record<string, unknown>;
+    for (const key in ENVELOPE_DEFAULTS) {
+      if (!(key in envelope)) envelope[key] = ENVELOPE_DEFAULTS[key as keyof typeof ENVELOPE_DEFAULTS];
+    }
+    envelope.middleware ??= [];
+    envelope.tags ??= [];
+    return { envelope: envelope as unknown as JobEnvelope };
   }
   return {
     rejected: problem,

@@ -1,6 +1,6 @@
 import type { JobEnvelope } from '../../core/envelope.js';
 import { newToken } from '../../core/ids.js';
-import { decodeEnvelope } from '../envelope-codec.js';
+import { decodeEnvelope, encodeEnvelope } from '../envelope-codec.js';
 import { DriverError } from '../errors.js';
 import type {
   AckOptions,
@@ -146,7 +146,7 @@ export class RedisDriver extends RedisQueries implements Driver {
         index.get(e.queue)!,
         e.id,
         e.availableAt,
-        JSON.stringify(e),
+        encodeEnvelope(e),
         e.unique?.key ?? '',
         e.unique ? (e.unique.ttl === null ? -1 : Math.round(e.unique.ttl * 1000)) : -1,
         e.idempotencyKey ?? '',
