@@ -6,11 +6,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { ulid } from 'ulidx';
 import { createRedisDriver } from '../dist/drivers/redis/index.js';
 import { createSqliteDriver } from '../dist/drivers/sqlite/index.js';
-import { envelope, fmt, rate, removeDir, table, tempDir } from './lib.mjs';
+import { dropRedisPrefix, envelope, fmt, rate, removeDir, table, tempDir } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BIN = join(here, '..', 'bin', 'qtool.js');
@@ -64,17 +63,6 @@ function retry(env, cwd) {
   });
 }
 
-async function dropPrefix(prefix) {
-  const redis = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
-}
-
 const rows = [['store', 'failed', 'matched', 'retried', 'batches', 'seconds', 'jobs/s', 'peak RSS (MB)']];
 for (const store of stores) {
   for (const size of sizes) {
@@ -103,7 +91,7 @@ for (const store of stores) {
       ]);
     } finally {
       await driver.close();
-      if (store === 'redis') await dropPrefix(prefix);
+      if (store === 'redis') await dropRedisPrefix(prefix, REDIS_URL);
       removeDir(dir);
     }
   }

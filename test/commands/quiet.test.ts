@@ -50,22 +50,13 @@ describe('--quiet', () => {
 
 describe('output into a closed pipe', () => {
   it('qtool tail | head -1 ends quietly once head has gone, without an EPIPE stack trace', async () => {
-    const { spawn } = await import('node:child_process');
-    const { BIN, waitFor } = await import('../helpers/cli.js');
-    const shell = spawn('sh', ['-c', `"${process.execPath}" "${BIN}" tail | head -1`], {
+    const { BIN, runCommand, waitFor } = await import('../helpers/cli.js');
+    let ended = false;
+    const piped = runCommand('sh', ['-c', `"${process.execPath}" "${BIN}" tail | head -1`], {
       cwd: project.dir,
       env: { ...process.env, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    shell.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    shell.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    let ended = false;
-    shell.on('close', () => {
+      timeoutMs: 35_000,
+    }).finally(() => {
       ended = true;
     });
     // Live events: the first reaches head, which exits; tail's next write meets the closed pipe.
@@ -77,6 +68,7 @@ describe('output into a closed pipe', () => {
       30_000,
       'tail to end after head exits',
     );
+    const { stdout, stderr } = await piped;
     expect(stdout).toMatch(/job\.dispatched/);
     expect(stderr).not.toMatch(/EPIPE|Unhandled/);
   }, 40_000);

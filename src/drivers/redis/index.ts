@@ -31,11 +31,6 @@ interface Taken {
   nextDue: number | null;
 }
 
-interface PendingTake {
-  options: ReserveOptions;
-  waiters: { limit: number; resolve: (value: Taken) => void; reject: (error: unknown) => void }[];
-}
-
 interface PendingAck {
   options: AckOptions;
   resolve: (ok: boolean) => void;
@@ -66,7 +61,6 @@ export class RedisDriver extends RedisQueries implements Driver {
   readonly kind = 'redis';
   readonly description: string;
   readonly capabilities: Driver['capabilities'];
-  private pendingTakes = new Map<string, PendingTake>();
   private pendingCompletes = new Map<string, PendingAck[]>();
   private flushScheduled = false;
 
@@ -177,7 +171,7 @@ export class RedisDriver extends RedisQueries implements Driver {
     const deadline = Date.now() + (options.blockMs ?? 0);
     for (;;) {
       const mark = this.cluster && options.blockMs ? await this.wakeMark(options.queues) : 0;
-      const { taken, nextDue } = await this.take(options);
+      const { taken, nextDue } = await this.takeJobs(options, Math.max(0, options.limit ?? 1));
       if (taken.length > 0 || options.signal?.aborted) return taken;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return [];
@@ -188,39 +182,9 @@ export class RedisDriver extends RedisQueries implements Driver {
   }
 
   /**
-   * Reserves asked for in the same tick by the same worker on the same queues (its idle slots) are
-   * taken together: one script call per queue for all of them, the jobs handed out in order.
+   * Up to `limit` jobs, queues in priority order. A worker's idle slots already ask together (see
+   * JobFetcher), so one call here serves them all.
    */
-  private take(options: ReserveOptions): Promise<Taken> {
-    const key = `${options.workerId}\n${options.leaseMs}\n${options.emitEvents ? 1 : 0}\n${options.queues.join('\n')}`;
-    let group = this.pendingTakes.get(key);
-    if (!group) {
-      group = { options, waiters: [] };
-      this.pendingTakes.set(key, group);
-      this.scheduleFlush();
-    }
-    const waiters = group.waiters;
-    return new Promise((resolve, reject) => {
-      waiters.push({ limit: Math.max(0, options.limit ?? 1), resolve, reject });
-    });
-  }
-
-  private async takeGroup({ options, waiters }: PendingTake): Promise<void> {
-    try {
-      const { taken, nextDue } = await this.takeJobs(
-        options,
-        waiters.reduce((sum, w) => sum + w.limit, 0),
-      );
-      let at = 0;
-      for (const waiter of waiters) {
-        waiter.resolve({ taken: taken.slice(at, at + waiter.limit), nextDue });
-        at += waiter.limit;
-      }
-    } catch (error) {
-      for (const waiter of waiters) waiter.reject(error);
-    }
-  }
-
   private async takeJobs(options: ReserveOptions, limit: number): Promise<Taken> {
     const taken: ReservedJob[] = [];
     let nextDue: number | null = null;
@@ -312,18 +276,15 @@ export class RedisDriver extends RedisQueries implements Driver {
     }
   }
 
-  /** Send what this tick gathered once the current callbacks have run (process.nextTick). */
+  /** Send the acknowledgements this tick gathered once the current callbacks have run. */
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     process.nextTick(() => {
       this.flushScheduled = false;
       const completes = this.pendingCompletes;
-      const takes = this.pendingTakes;
       this.pendingCompletes = new Map();
-      this.pendingTakes = new Map();
       for (const [queue, acks] of completes) void this.completeGroup(queue, acks);
-      for (const group of takes.values()) void this.takeGroup(group);
     });
   }
 
