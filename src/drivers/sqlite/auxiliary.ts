@@ -1,5 +1,4 @@
 import type Database from 'better-sqlite3';
-import { DriverError } from '../errors.js';
 import type {
   CounterMeta,
   CounterState,
@@ -9,8 +8,8 @@ import type {
   WorkerInfo,
   WorkerRecord,
 } from '../types.js';
-import { storeNow } from './clock.js';
 import { RowInserter } from './row-inserter.js';
+import { SqliteTransactions } from './transactions.js';
 import type { WalWatcher } from './wake.js';
 
 const EVENTS_KEEP = 100_000;
@@ -25,29 +24,22 @@ interface CounterRow {
 }
 
 /**
- * The SQLite driver's transaction helpers and its non-job steps: locks, counters, unique keys,
- * events, workers and meta. The driver class extends it; split only to keep files small.
+ * The SQLite driver's non-job steps: locks, counters, unique keys, events, workers and meta. The
+ * driver class extends it; split only to keep files small.
  */
-export abstract class SqliteAuxiliary {
-  private closed = false;
+export abstract class SqliteAuxiliary extends SqliteTransactions {
   private eventsSinceTrim = 0;
-  private readonly deferred: (() => void)[] = [];
-  private flushScheduled = false;
   private readonly s;
-  private readonly tx;
   private readonly eventRows: RowInserter;
 
-  constructor(
-    protected readonly db: Database.Database,
-    protected readonly watcher: WalWatcher,
-  ) {
+  constructor(db: Database.Database, watcher: WalWatcher) {
+    super(db, watcher);
     const p = (sql: string) => db.prepare(sql);
     this.eventRows = new RowInserter(
       db,
       'INSERT INTO events (time, name, queue, job_id, job_name, attempt, worker_id, duration_ms, details)',
       9,
     );
-    this.tx = { begin: p('BEGIN IMMEDIATE'), commit: p('COMMIT'), rollback: p('ROLLBACK') };
     this.s = {
       lockGet: p('SELECT * FROM locks WHERE key = ?'),
       lockPut: p(
@@ -76,92 +68,6 @@ export abstract class SqliteAuxiliary {
       metaGet: p('SELECT value FROM meta WHERE key = ?'),
       metaPut: p('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
     };
-  }
-
-  /**
-   * Run `body` as one BEGIN IMMEDIATE transaction, mapping SQLite failures to DriverError. The
-   * BEGIN/COMMIT statements are prepared once: building a transaction wrapper per call costs more
-   * than the statements of a typical step.
-   */
-  protected write<T>(body: () => T): T {
-    this.assertOpen();
-    try {
-      this.tx.begin.run();
-    } catch (error) {
-      throw mapError(error);
-    }
-    const deferred = this.deferred.splice(0);
-    try {
-      for (const step of deferred) step();
-      const result = body();
-      this.tx.commit.run();
-      return result;
-    } catch (error) {
-      if (this.db.inTransaction) this.tx.rollback.run();
-      this.deferred.unshift(...deferred); // rolled back with the rest: they run with the next write
-      throw mapError(error);
-    }
-  }
-
-  /**
-   * Steps that may ride along with the next transaction instead of paying a commit of their own
-   * (a completed job's delete joins the worker's next reserve). A flush on the next timer turn
-   * bounds the delay, and reads flush first, so this connection always reads its own writes. The
-   * flush is a timer rather than setImmediate so that the worker's next reserve, asked for with
-   * setImmediate after the job (see JobFetcher), comes first and carries the steps.
-   */
-  protected defer(step: () => void): void {
-    this.deferred.push(step);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setTimeout(() => {
-      this.flushScheduled = false;
-      this.flushDeferred();
-    }, 0);
-  }
-
-  private flushDeferred(): void {
-    if (this.deferred.length === 0 || this.closed) return;
-    try {
-      this.write(() => undefined);
-    } catch {
-      // Busy or failing store: the steps stay queued for the next write or the next flush.
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setTimeout(() => {
-          this.flushScheduled = false;
-          this.flushDeferred();
-        }, 50).unref();
-      }
-    }
-  }
-
-  /**
-   * A read that leaves the deferred steps queued: only for a read those steps cannot change (a
-   * job's own reservation, which no other job's deferred delete touches), so that at concurrency
-   * N a batch of completions still shares one commit.
-   */
-  protected peek<T>(body: () => T): T {
-    this.assertOpen();
-    try {
-      return body();
-    } catch (error) {
-      throw mapError(error);
-    }
-  }
-
-  protected read<T>(body: () => T): T {
-    this.assertOpen();
-    if (this.deferred.length) this.write(() => undefined);
-    try {
-      return body();
-    } catch (error) {
-      throw mapError(error);
-    }
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new DriverError('CLOSED', 'the SQLite driver is closed');
   }
 
   /** Append events inside the caller's transaction; the oldest are trimmed now and then. */
@@ -352,23 +258,6 @@ export abstract class SqliteAuxiliary {
   async metaSet(key: string, value: string): Promise<void> {
     this.write(() => this.s.metaPut.run(key, value));
   }
-
-  async now(): Promise<number> {
-    return this.clock();
-  }
-
-  /** The store's clock (see clock.ts): every time written or compared in the store comes from here. */
-  protected clock(): number {
-    return storeNow(this.db);
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.flushDeferred();
-    this.closed = true;
-    this.watcher.close();
-    this.db.close();
-  }
 }
 
 interface EventRow {
@@ -408,14 +297,4 @@ function toCounter(row: CounterRow, allowed: boolean): CounterState {
     allowed,
     meta: row.meta ? JSON.parse(row.meta) : null,
   };
-}
-
-function mapError(error: unknown): unknown {
-  if (error instanceof DriverError) return error;
-  const code = (error as { code?: string }).code ?? '';
-  if (code.startsWith('SQLITE_BUSY'))
-    return new DriverError('BUSY', 'the SQLite store stayed locked past the busy timeout', { cause: error });
-  if (error instanceof TypeError && /not open/.test(error.message))
-    return new DriverError('CLOSED', 'the SQLite driver is closed', { cause: error });
-  return error;
 }
