@@ -102,6 +102,23 @@ describe('qtool CLI basics', () => {
     expect(result.stderr).not.toContain('secret');
   });
 
+  it('refuses a SQLite store written by a newer qtool in one line, exit 1, and leaves it alone', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { join } = await import('node:path');
+    const path = join(project.dir, 'newer.db');
+    const db = new Database(path);
+    db.pragma('user_version = 99');
+    db.close();
+    const result = await project.run(['status', '--connection', 'sqlite:newer.db']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(
+      /^qtool: the SQLite store .*newer\.db was written by a newer qtool \(schema version 99; this qtool reads up to \d+\): upgrade qtool$/,
+    );
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(99);
+    check.close();
+  });
+
   it('reports a broken config in one line, exit 2', async () => {
     project.write('qtool.config.mjs', 'export default { jobs: { X: { nothing: true } } };');
     const result = await project.run(['status']);

@@ -252,10 +252,13 @@ describe.each(STORES)('on %s', (store) => {
       expect(await watch.exited).toBe(0);
     });
 
-    it('--max-jobs and --once stop the worker', async () => {
-      await project.run(['dispatch', '-'], { input: '{"job":"Record"}\n{"job":"Record"}\n{"job":"Record"}\n' });
+    it('--max-jobs and --once stop the worker, and free slots take no more than that', async () => {
+      await project.run(['dispatch', '-'], { input: '{"job":"Record"}\n'.repeat(5) });
       expect(lines((await project.run(['work', '--max-jobs', '2'])).stdout)).toHaveLength(2);
       expect(lines((await project.run(['work', '--once'])).stdout)).toHaveLength(1);
+      // Five slots, one job left to run: the other slots take nothing.
+      expect(lines((await project.run(['work', '--once', '--concurrency', '5'])).stdout)).toHaveLength(1);
+      expect(JSON.parse((await project.run(['jobs', 'default', '--json'])).stdout).jobs).toHaveLength(1);
     });
   });
 
