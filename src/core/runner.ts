@@ -1,4 +1,5 @@
 import type { Driver, EventInput, ReservedJob } from '../drivers/types.js';
+import type { AttemptAbort } from './attempt-abort.js';
 import { type AttemptDefaults, backoffSeconds, exceptionIsFinal, mayRun, type ResolvedPolicy } from './attempts.js';
 import { settleBatch } from './batch.js';
 import { continueChain, failChain } from './chain.js';
@@ -74,20 +75,39 @@ export function resolvePolicy(
   };
 }
 
+/**
+ * An attempt whose handler has finished (or that was refused before it ran), waiting to be
+ * recorded in the store.
+ */
+export type ExecutedAttempt =
+  | { kind: 'rejected'; reserved: ReservedJob; reason: string }
+  | { kind: 'ran'; job: RunningJob; definition: JobDefinition | undefined; startedAt: number };
+
 /** Run one reserved job to the end of its attempt and record the outcome in the store. */
 export async function runAttempt(
   reserved: ReservedJob,
   deps: RunnerDeps,
-  external?: AbortSignal,
+  external?: AttemptAbort,
 ): Promise<AttemptResult> {
+  return recordAttempt(await executeAttempt(reserved, deps, external), deps);
+}
+
+/**
+ * Run the attempt up to its outcome, without recording it. `external` aborts it without using a
+ * try (forced shutdown, lost lease).
+ */
+export async function executeAttempt(
+  reserved: ReservedJob,
+  deps: RunnerDeps,
+  external?: AttemptAbort,
+): Promise<ExecutedAttempt> {
   const envelope = reserved.envelope;
   const rejected =
     reserved.rejected ??
     (envelope.encrypted ? 'the job data is encrypted and this worker has no key (set QTOOL_KEY)' : undefined);
-  if (rejected) return failUnrun(reserved, rejected, deps);
+  if (rejected) return { kind: 'rejected', reserved, reason: rejected };
   const job = new RunningJob(envelope, reserved.token, deps.workerId);
-  const onExternalAbort = () => job.controller.abort(external?.reason);
-  external?.addEventListener('abort', onExternalAbort, { once: true });
+  const unsubscribe = external?.onAbort(() => job.abort.abort(external.reason));
   const startedAt = Date.now();
   const definition = deps.jobs[envelope.name];
   const policy = resolvePolicy(envelope, definition, deps.defaults);
@@ -120,9 +140,15 @@ export async function runAttempt(
       await handleException(job, toError(thrown), policy, thrown === TIMEOUT);
     }
   } finally {
-    external?.removeEventListener('abort', onExternalAbort);
+    unsubscribe?.();
   }
-  return finish(job, definition, startedAt, deps);
+  return { kind: 'ran', job, definition, startedAt };
+}
+
+/** Record an executed attempt's outcome in the store (and continue its chain or batch). */
+export function recordAttempt(executed: ExecutedAttempt, deps: RunnerDeps): Promise<AttemptResult> {
+  if (executed.kind === 'rejected') return failUnrun(executed.reserved, executed.reason, deps);
+  return finish(executed.job, executed.definition, executed.startedAt, deps);
 }
 
 async function runPipeline(
@@ -130,7 +156,7 @@ async function runPipeline(
   definition: JobDefinition,
   policy: ResolvedPolicy,
   deps: RunnerDeps,
-  external?: AbortSignal,
+  external?: AttemptAbort,
 ): Promise<void> {
   const handler = () => runHandler(job, definition, policy, deps, external);
   const pipeline = buildPipeline(job, definition, deps.middleware, handler);
@@ -142,38 +168,42 @@ async function runHandler(
   definition: JobDefinition,
   policy: ResolvedPolicy,
   deps: RunnerDeps,
-  external?: AbortSignal,
+  external?: AttemptAbort,
 ): Promise<void> {
   const unique = job.envelope.unique;
   // ShouldBeUniqueUntilProcessing: the key frees as the handler starts, so a new dispatch may queue.
   if (unique?.untilProcessing) await deps.driver.uniqueRelease({ key: unique.key, owner: job.id });
-  const work = (async () => {
-    if (isCodeJob(definition)) await definition.handle(job.envelope.data, job.context());
-    else if (isCommandJob(definition)) await runCommandJob(definition, job);
-    else if (isHttpJob(definition)) await runHttpJob(definition, job);
-    else throw new Error(`job "${job.name}" has no handle(), command or http in its definition`);
-  })();
-
+  const work = startHandler(job, definition);
   let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const stop = new Promise<typeof TIMEOUT | typeof INTERRUPTED>((resolve) => {
-    if (policy.timeout > 0) timer = setTimeout(() => resolve(TIMEOUT), policy.timeout * 1000);
-    onAbort = () => resolve(INTERRUPTED);
-    if (external?.aborted) onAbort();
-    else external?.addEventListener('abort', onAbort, { once: true });
-  });
+  let unsubscribe: (() => void) | undefined;
   try {
-    const winner = await Promise.race([work, stop]);
+    // One promise settles on whichever comes first: the handler, its timeout, or an abort.
+    const winner = await new Promise<typeof TIMEOUT | typeof INTERRUPTED | undefined>((resolve, reject) => {
+      work.then(() => resolve(undefined), reject);
+      if (policy.timeout > 0) timer = setTimeout(() => resolve(TIMEOUT), policy.timeout * 1000);
+      unsubscribe = external?.onAbort(() => resolve(INTERRUPTED));
+    });
     if (winner === TIMEOUT || winner === INTERRUPTED) {
       const reason =
         winner === TIMEOUT ? new Error(`${job.name} timed out after ${policy.timeout}s`) : external?.reason;
-      job.controller.abort(reason);
+      job.abort.abort(reason);
       await settleAfterAbort(work, job, deps);
       throw winner;
     }
   } finally {
     clearTimeout(timer);
-    if (onAbort) external?.removeEventListener('abort', onAbort);
+    unsubscribe?.();
+  }
+}
+
+function startHandler(job: RunningJob, definition: JobDefinition): Promise<unknown> {
+  try {
+    if (isCodeJob(definition)) return Promise.resolve(definition.handle(job.envelope.data, job.context()));
+    if (isCommandJob(definition)) return runCommandJob(definition, job);
+    if (isHttpJob(definition)) return runHttpJob(definition, job);
+    throw new Error(`job "${job.name}" has no handle(), command or http in its definition`);
+  } catch (error) {
+    return Promise.reject(error);
   }
 }
 
@@ -223,62 +253,60 @@ async function finish(
   const endedAt = Date.now();
   const durationMs = endedAt - startedAt;
   const outcome = job.outcome;
-  const base: Omit<AttemptRecord, 'outcome'> = {
-    attempt: envelope.attempts,
-    workerId: deps.workerId,
-    startedAt,
-    endedAt,
-    ...(job.stdout || job.logs.length ? { stdout: job.stdout ?? job.logs.join('\n') } : {}),
-    ...(job.stderr ? { stderr: job.stderr } : {}),
-  };
-  const event = (name: string, details?: Record<string, unknown>): EventInput[] => [
-    {
-      name,
-      queue: envelope.queue,
-      jobId: envelope.id,
-      jobName: envelope.name,
+  const stdout = job.stdout || job.logs.length ? (job.stdout ?? job.logs.join('\n')) : undefined;
+  const record = (result: AttemptRecord['outcome'], error?: string): AttemptRecord => {
+    const attempt: AttemptRecord = {
       attempt: envelope.attempts,
       workerId: deps.workerId,
-      durationMs,
-      details,
-    },
-  ];
-  const ids = { id: envelope.id, token: job.token };
-  const timeoutEvent = () => (job.timedOut ? event('job.timeout', { timeout: envelope.timeout }) : []);
+      startedAt,
+      endedAt,
+    } as AttemptRecord;
+    if (stdout !== undefined) attempt.stdout = stdout;
+    if (job.stderr) attempt.stderr = job.stderr;
+    attempt.outcome = result;
+    if (error) attempt.error = error;
+    return attempt;
+  };
+  const event = (name: string, details?: Record<string, unknown>): EventInput => ({
+    name,
+    queue: envelope.queue,
+    jobId: envelope.id,
+    jobName: envelope.name,
+    attempt: envelope.attempts,
+    workerId: deps.workerId,
+    durationMs,
+    details,
+  });
+  const id = envelope.id;
+  const token = job.token;
+  const timeoutEvents = (): EventInput[] => (job.timedOut ? [event('job.timeout', { timeout: envelope.timeout })] : []);
 
   if (!outcome || outcome.type === 'delete') {
     const status = outcome ? 'deleted' : 'completed';
+    const events = [
+      event(outcome ? 'job.deleted' : 'job.processed', outcome?.reason ? { reason: outcome.reason } : undefined),
+    ];
     // Laravel dispatches the next link before deleting the current job; a deleted job (dontRelease,
     // skip) does not stop its chain.
-    const chainEvents = await continueChain(driver, envelope, endedAt);
-    const ok = await driver.jobComplete({
-      ...ids,
-      attempt: { ...base, outcome: status },
-      events: [
-        ...event(outcome ? 'job.deleted' : 'job.processed', outcome?.reason ? { reason: outcome.reason } : undefined),
-        ...chainEvents,
-      ],
-    });
-    if (ok) await appendBatchEvents(driver, await settleBatch(driver, envelope, 'succeeded'));
+    if (envelope.chain) events.push(...(await continueChain(driver, envelope, endedAt)));
+    // No attempt record: a completed job leaves no history behind.
+    const ok = await driver.jobComplete({ id, token, events });
+    if (ok && envelope.batchId) await appendBatchEvents(driver, await settleBatch(driver, envelope, 'succeeded'));
     return { job: envelope, status: ok ? status : 'lost', durationMs, reason: outcome?.reason };
   }
   if (outcome.type === 'release') {
     const error = job.lastError ? firstLine(job.lastError.message) : undefined;
+    const events = timeoutEvents();
+    if (outcome.kind === 'exception') events.push(event('job.exception', { error }));
+    events.push(event('job.released', { delay: outcome.delaySeconds, kind: outcome.kind, reason: outcome.reason }));
     const ok = await driver.jobRelease({
-      ...ids,
+      id,
+      token,
       delayMs: Math.round(outcome.delaySeconds * 1000),
       kind: outcome.kind,
       waitingOn: outcome.waitingOn ?? null,
-      attempt: {
-        ...base,
-        outcome: outcome.kind === 'exception' ? 'exception' : 'released',
-        ...(error ? { error } : {}),
-      },
-      events: [
-        ...timeoutEvent(),
-        ...(outcome.kind === 'exception' ? event('job.exception', { error }) : []),
-        ...event('job.released', { delay: outcome.delaySeconds, kind: outcome.kind, reason: outcome.reason }),
-      ],
+      attempt: record(outcome.kind === 'exception' ? 'exception' : 'released', error),
+      events,
     });
     return {
       job: envelope,
@@ -299,10 +327,11 @@ async function finish(
   }
   const chainEvents = await failChain(driver, envelope, firstLine(error.message), endedAt);
   const ok = await driver.jobFail({
-    ...ids,
+    id,
+    token,
     error: { message: error.message, stack: error.stack },
-    attempt: { ...base, outcome: 'failed', error: firstLine(error.message) },
-    events: [...timeoutEvent(), ...event('job.failed', { error: firstLine(error.message) }), ...chainEvents],
+    attempt: record('failed', firstLine(error.message)),
+    events: [...timeoutEvents(), event('job.failed', { error: firstLine(error.message) }), ...chainEvents],
   });
   if (ok) await appendBatchEvents(driver, await settleBatch(driver, envelope, 'failed', firstLine(error.message)));
   return { job: envelope, status: ok ? 'failed' : 'lost', durationMs, error: firstLine(error.message) };

@@ -1,3 +1,4 @@
+import { AttemptAbort } from './attempt-abort.js';
 import type { JobContext } from './define.js';
 import { parseDurationSeconds } from './duration.js';
 import type { JobEnvelope } from './envelope.js';
@@ -20,7 +21,8 @@ export type ExplicitOutcome =
  */
 export class RunningJob {
   outcome: ExplicitOutcome | null = null;
-  readonly controller = new AbortController();
+  /** Aborted on timeout, lost lease or forced shutdown; handlers see it as `ctx.signal`. */
+  readonly abort = new AttemptAbort();
   readonly logs: string[] = [];
   stdout?: string;
   stderr?: string;
@@ -44,6 +46,9 @@ export class RunningJob {
   get attempt(): number {
     return this.envelope.attempts;
   }
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
 
   release(
     delay: number | string = 0,
@@ -61,6 +66,7 @@ export class RunningJob {
   }
 
   context(): JobContext {
+    const abort = this.abort;
     return {
       id: this.id,
       name: this.name,
@@ -68,7 +74,9 @@ export class RunningJob {
       attempt: this.attempt,
       data: this.envelope.data,
       workerId: this.workerId,
-      signal: this.controller.signal,
+      get signal() {
+        return abort.signal;
+      },
       log: (...args: unknown[]) => {
         if (this.logs.length < 200)
           this.logs.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));

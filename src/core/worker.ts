@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import type { Driver, ReservedJob, WorkerInfo } from '../drivers/types.js';
+import { AttemptAbort } from './attempt-abort.js';
 import type { AttemptDefaults } from './attempts.js';
 import type { JobDefinition, RateLimiterDefinition } from './define.js';
 import type { JobEnvelope } from './envelope.js';
@@ -8,7 +9,7 @@ import { errorMessage } from './errors.js';
 import { newToken } from './ids.js';
 import { JobFetcher } from './job-fetcher.js';
 import { MetricsAggregator } from './metrics.js';
-import { type AttemptResult, runAttempt } from './runner.js';
+import { type AttemptResult, type ExecutedAttempt, executeAttempt, type RunnerDeps, recordAttempt } from './runner.js';
 
 export type StopReason =
   | 'interrupted'
@@ -46,8 +47,13 @@ export interface WorkerOptions {
 
 interface InFlight {
   envelope: JobEnvelope;
+  token: string;
   startedAt: number;
-  controller: AbortController;
+  abort: AttemptAbort;
+  /** When the lease was last taken or renewed (worker clock). */
+  renewedAt: number;
+  /** The handler is done and the outcome is on its way to the store: no more renewals. */
+  recording: boolean;
 }
 
 const METRICS_FLUSH_MS = 2000;
@@ -77,6 +83,8 @@ export class Worker {
   private readonly idle = new AbortController();
   private readonly force = new AbortController();
   private readonly inFlight = new Map<string, InFlight>();
+  /** Outcomes on their way to the store while their slots already run the next job. */
+  private readonly recordings = new Set<Promise<void>>();
   private stopReason: StopReason | null = null;
   private processed = 0;
   private failed = 0;
@@ -85,6 +93,7 @@ export class Worker {
   private lastRestartCheck = 0;
   private lastYield = 0;
   private readonly metrics = new MetricsAggregator();
+  private deps: RunnerDeps | undefined;
   private readonly fetcher = new JobFetcher(async (limit, blockMs) => {
     // A slot may have asked just before the worker began stopping: take nothing more then.
     if (this.stopping) return [];
@@ -121,6 +130,7 @@ export class Worker {
     if (force) {
       this.stopReason = 'forced';
       this.force.abort('worker shutting down');
+      for (const entry of this.inFlight.values()) entry.abort.abort(this.force.signal.reason);
     }
   }
 
@@ -140,12 +150,16 @@ export class Worker {
     heartbeat.unref();
     const flush = setInterval(() => void this.flushMetrics(), METRICS_FLUSH_MS);
     flush.unref();
+    // One timer renews every running job's lease (a timer per job costs more than the renewals).
+    const renew = setInterval(() => this.renewLeases(), Math.max(25, Math.floor(this.options.leaseMs / 6)));
     try {
       const slots = Array.from({ length: this.options.concurrency }, () => this.slot());
       await Promise.all(slots);
+      while (this.recordings.size > 0) await Promise.all(this.recordings);
     } finally {
       clearInterval(heartbeat);
       clearInterval(flush);
+      clearInterval(renew);
       await this.flushMetrics();
       const reason = this.stopReason ?? 'interrupted';
       await driver.eventsAppend([{ name: 'worker.stopped', workerId: this.id, details: { reason } }]).catch(() => {});
@@ -190,29 +204,50 @@ export class Worker {
     }
   }
 
+  /**
+   * Run one job's attempt. The slot is free again once the handler is done: a plain outcome
+   * (completed, released, deleted) is recorded in the background while the slot asks for its next
+   * job, so the store gets the acknowledgement and the next reserve back to back (one round trip
+   * on Redis instead of two).
+   * The job stays in `inFlight` until its outcome is stored, which keeps --max-jobs, --once,
+   * --stop-when-empty and the worker registry exact.
+   */
   private async process(job: ReservedJob): Promise<void> {
-    const { driver, leaseMs } = this.options;
-    const controller = new AbortController();
-    const onForce = () => controller.abort(this.force.signal.reason);
-    this.force.signal.addEventListener('abort', onForce, { once: true });
     const envelope = job.envelope;
-    this.inFlight.set(envelope.id, { envelope, startedAt: Date.now(), controller });
-    const renew = setInterval(
-      async () => {
-        try {
-          const kept = await driver.jobExtendLease({ id: envelope.id, token: job.token, leaseMs });
-          if (!kept) {
-            this.options.onWarning?.(`lease lost on job ${envelope.id} (${envelope.name}); abandoning it`);
-            controller.abort('lease lost');
-          }
-        } catch (error) {
-          this.options.onWarning?.(`cannot renew the lease of job ${envelope.id}: ${errorMessage(error)}`);
-        }
-      },
-      Math.max(50, Math.floor(leaseMs / 3)),
-    );
+    const now = Date.now();
+    const entry: InFlight = {
+      envelope,
+      token: job.token,
+      startedAt: now,
+      abort: new AttemptAbort(),
+      renewedAt: now,
+      recording: false,
+    };
+    if (this.force.signal.aborted) entry.abort.abort(this.force.signal.reason);
+    this.inFlight.set(envelope.id, entry);
+    const deps = this.runnerDeps();
+    let executed: ExecutedAttempt | Error;
     try {
-      const result = await runAttempt(job, this.runnerDeps(), controller.signal);
+      executed = await executeAttempt(job, deps, entry.abort);
+    } catch (error) {
+      executed = error instanceof Error ? error : new Error(String(error));
+    }
+    entry.recording = true;
+    const recording: Promise<void> = this.record(job, executed, deps).then(() => {
+      this.recordings.delete(recording);
+      this.afterRecording();
+    });
+    this.recordings.add(recording);
+    // A failure (its failed() hook, a chain's catch) and a batch job's bookkeeping (cancelling the
+    // rest on a failure) are seen through before the slot moves on, as in a one-at-a-time worker.
+    if (!(executed instanceof Error) && !mayOverlap(executed)) await recording;
+  }
+
+  /** Store the outcome; never rejects (a failure leaves the job to its lease, and is logged). */
+  private async record(job: ReservedJob, executed: ExecutedAttempt | Error, deps: RunnerDeps): Promise<void> {
+    try {
+      if (executed instanceof Error) throw executed;
+      const result = await recordAttempt(executed, deps);
       this.handled += 1;
       if (result.status === 'completed' || result.status === 'deleted') this.processed += 1;
       if (result.status === 'failed') this.failed += 1;
@@ -220,11 +255,37 @@ export class Worker {
       this.options.onResult?.(result);
     } catch (error) {
       // The store failed while recording the outcome: the lease will expire and the job run again.
-      this.options.onWarning?.(`cannot record the outcome of job ${envelope.id}: ${errorMessage(error)}`);
+      this.options.onWarning?.(`cannot record the outcome of job ${job.envelope.id}: ${errorMessage(error)}`);
     } finally {
-      clearInterval(renew);
-      this.force.signal.removeEventListener('abort', onForce);
-      this.inFlight.delete(envelope.id);
+      this.inFlight.delete(job.envelope.id);
+    }
+  }
+
+  /** Limits count recorded jobs; and the last outcome stored may be what empties the queues. */
+  private afterRecording(): void {
+    this.checkLimits();
+    if (this.options.stopWhenEmpty && !this.stopping && this.inFlight.size === 0)
+      void this.queuesEmpty().then((empty) => {
+        if (empty && !this.stopping) this.stop('empty');
+      });
+  }
+
+  private renewLeases(): void {
+    const { driver, leaseMs } = this.options;
+    const now = Date.now();
+    const every = Math.max(50, Math.floor(leaseMs / 3));
+    for (const entry of this.inFlight.values()) {
+      if (entry.recording || entry.abort.aborted || now - entry.renewedAt < every) continue;
+      entry.renewedAt = now;
+      const { envelope } = entry;
+      driver.jobExtendLease({ id: envelope.id, token: entry.token, leaseMs }).then(
+        (kept) => {
+          if (kept || entry.recording) return;
+          this.options.onWarning?.(`lease lost on job ${envelope.id} (${envelope.name}); abandoning it`);
+          entry.abort.abort('lease lost');
+        },
+        (error) => this.options.onWarning?.(`cannot renew the lease of job ${envelope.id}: ${errorMessage(error)}`),
+      );
     }
   }
 
@@ -253,9 +314,10 @@ export class Worker {
     }
   }
 
-  private runnerDeps() {
+  private runnerDeps(): RunnerDeps {
+    if (this.deps) return this.deps;
     const { driver, jobs, defaults, abortGraceMs } = this.options;
-    return {
+    this.deps = {
       driver,
       jobs,
       defaults,
@@ -270,6 +332,7 @@ export class Worker {
         this.stopReason = 'stuck';
       },
     };
+    return this.deps;
   }
 
   private jobsLeft(): number {
@@ -327,6 +390,11 @@ export class Worker {
     };
     await this.options.driver.workerBeat(info);
   }
+}
+
+/** Whether the next job may start while this outcome is still being recorded. */
+function mayOverlap(executed: ExecutedAttempt): boolean {
+  return executed.kind === 'ran' && executed.job.outcome?.type !== 'fail' && !executed.job.envelope.batchId;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

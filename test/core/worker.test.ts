@@ -70,4 +70,108 @@ describe('Worker slots', () => {
     expect(Math.max(...limits)).toBeGreaterThan(1);
     expect(limits.length).toBeLessThan(200);
   });
+
+  it('asks for the next job while the last acknowledgement is still on its way to the store', async () => {
+    const driver = createMemoryDriver();
+    await dispatchJobs(
+      driver,
+      Array.from({ length: 3 }, (_, n) => ({ name: 'Quick', queue: 'q', data: { n } })),
+    );
+    const steps: string[] = [];
+    const complete = driver.jobComplete.bind(driver);
+    driver.jobComplete = async (options) => {
+      steps.push('ack sent');
+      await new Promise((r) => setTimeout(r, 30));
+      const ok = await complete(options);
+      steps.push('ack stored');
+      return ok;
+    };
+    const reserve = driver.jobReserve.bind(driver);
+    driver.jobReserve = (options) => {
+      steps.push('reserve');
+      return reserve(options);
+    };
+    const results: string[] = [];
+    const worker = new Worker({
+      driver,
+      queues: ['q'],
+      stopWhenEmpty: true,
+      sleepMs: 5000,
+      defaults,
+      onResult: (result) => results.push(result.status),
+      jobs: { Quick: { handle() {} } },
+    });
+    const started = Date.now();
+    expect(await worker.run()).toBe('empty');
+    // The slot's next reserve goes out before the previous acknowledgement is stored ...
+    expect(steps.slice(0, 4)).toEqual(['reserve', 'ack sent', 'reserve', 'ack sent']);
+    // ... every outcome is still recorded before run() returns, and an empty queue stops the
+    // worker as soon as the last one lands, not after a --sleep.
+    expect(results).toEqual(['completed', 'completed', 'completed']);
+    expect(steps.filter((s) => s === 'ack stored')).toHaveLength(3);
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(await driver.queueStats()).toEqual([expect.objectContaining({ pending: 0, reserved: 0 })]);
+  });
+
+  it('sees a failure through (failed() hook, failed store) before the slot starts its next job', async () => {
+    const driver = createMemoryDriver();
+    await dispatchJobs(driver, [
+      { name: 'Breaks', queue: 'q', data: {} },
+      { name: 'Next', queue: 'q', data: {} },
+    ]);
+    const order: string[] = [];
+    const worker = new Worker({
+      driver,
+      queues: ['q'],
+      stopWhenEmpty: true,
+      sleepMs: 50,
+      defaults,
+      jobs: {
+        Breaks: {
+          handle() {
+            throw new Error('broken');
+          },
+          async failed() {
+            await new Promise((r) => setTimeout(r, 30));
+            order.push('failed hook done');
+          },
+        },
+        Next: {
+          handle() {
+            order.push('next job runs');
+          },
+        },
+      },
+    });
+    expect(await worker.run()).toBe('empty');
+    expect(order).toEqual(['failed hook done', 'next job runs']);
+  });
+
+  it('a forced stop aborts a running handler through ctx.signal, and the job goes back unharmed', async () => {
+    const driver = createMemoryDriver();
+    await dispatchJobs(driver, [{ name: 'Waits', queue: 'q', data: {} }]);
+    let reason: unknown;
+    const worker = new Worker({
+      driver,
+      queues: ['q'],
+      sleepMs: 50,
+      defaults,
+      jobs: {
+        Waits: {
+          handle: (_data, ctx) =>
+            new Promise<void>((resolve) => {
+              ctx.signal.addEventListener('abort', () => {
+                reason = ctx.signal.reason;
+                resolve();
+              });
+              setTimeout(() => worker.stop('interrupted', true), 20);
+            }),
+        },
+      },
+    });
+    expect(await worker.run()).toBe('forced');
+    expect(reason).toBe('worker shutting down');
+    const [stats] = await driver.queueStats();
+    expect(stats).toMatchObject({ pending: 1, reserved: 0, failed: 0 });
+  });
 });

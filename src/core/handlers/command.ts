@@ -16,7 +16,7 @@ export async function runCommandJob(definition: CommandJobDefinition, job: Runni
   const argv = definition.command.map((slot) => fillTemplate(slot, job.envelope.data));
   const [file, ...args] = argv;
   if (!file) throw new Error('command job has an empty command');
-  const signal = job.controller.signal;
+  const signal = job.signal;
   if (signal.aborted) throw signal.reason;
 
   await new Promise<void>((resolve, reject) => {

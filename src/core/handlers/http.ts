@@ -21,7 +21,7 @@ export async function runHttpJob(definition: HttpJobDefinition, job: RunningJob)
       headers['content-type'] = 'application/json';
   }
   headers['x-qtool-job-id'] = job.id;
-  const response = await fetch(url, { method, headers, body, signal: job.controller.signal });
+  const response = await fetch(url, { method, headers, body, signal: job.signal });
   const text = await response.text();
   job.stdout = text.slice(0, 64 * 1024);
   if (!response.ok) {

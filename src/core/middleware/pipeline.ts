@@ -30,9 +30,9 @@ export function buildPipeline(
   deps: MiddlewareDeps,
   handler: () => Promise<void>,
 ): () => Promise<void> {
-  const declared: (Middleware | MiddlewareSpec)[] = [...job.envelope.middleware];
-  if (isCodeJob(definition)) declared.push(...(definition.middleware?.(job.envelope.data) ?? []));
-  else declared.push(...(definition.middleware ?? []));
+  const own = isCodeJob(definition) ? definition.middleware?.(job.envelope.data) : definition.middleware;
+  if (job.envelope.middleware.length === 0 && !own?.length) return handler;
+  const declared: (Middleware | MiddlewareSpec)[] = [...job.envelope.middleware, ...(own ?? [])];
   const chain = declared.map((item): Middleware => {
     if (typeof (item as Middleware).handle === 'function') {
       const bindable = item as Partial<NeedsDeps> & Middleware;
