@@ -94,6 +94,8 @@ export class Worker {
   private lastYield = 0;
   private readonly metrics = new MetricsAggregator();
   private deps: RunnerDeps | undefined;
+  /** The last reserve came back empty (--stop-when-empty then checks after each outcome stored). */
+  private foundNothing = false;
   private readonly fetcher = new JobFetcher(async (limit, blockMs) => {
     // A slot may have asked just before the worker began stopping: take nothing more then.
     if (this.stopping) return [];
@@ -186,11 +188,13 @@ export class Worker {
         continue;
       }
       if (!job) {
+        this.foundNothing = true;
         if (stopWhenEmpty && !this.stopping && (await this.queuesEmpty())) this.stop('empty');
         lookFirst = false;
         await this.checkRestart();
         continue;
       }
+      this.foundNothing = false;
       lookFirst = stopWhenEmpty === true;
       await this.process(job);
       this.checkLimits();
@@ -261,10 +265,13 @@ export class Worker {
     }
   }
 
-  /** Limits count recorded jobs; and the last outcome stored may be what empties the queues. */
+  /**
+   * Limits count recorded jobs; and when a slot last found nothing, the last outcome stored may
+   * be what empties the queues.
+   */
   private afterRecording(): void {
     this.checkLimits();
-    if (this.options.stopWhenEmpty && !this.stopping && this.inFlight.size === 0)
+    if (this.options.stopWhenEmpty && this.foundNothing && !this.stopping && this.inFlight.size === 0)
       void this.queuesEmpty().then((empty) => {
         if (empty && !this.stopping) this.stop('empty');
       });
