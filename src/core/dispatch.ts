@@ -6,8 +6,8 @@ import { parseDurationSeconds } from './duration.js';
 import type { JobEnvelope } from './envelope.js';
 import { buildEnvelope, type DispatchInput } from './envelope-builder.js';
 import { InputError, QtoolError } from './errors.js';
+import { jobSizeError, parseJobSize } from './job-size.js';
 import { type AttemptResult, runAttempt } from './runner.js';
-import { jobSizeSchema } from './schema.js';
 
 export const DEFAULT_MAX_JOB_BYTES = 1024 * 1024;
 const PUSH_BATCH = 1000;
@@ -86,8 +86,14 @@ export function dispatchOptionsFrom(config: QtoolConfig, connectionName?: string
     jobs: config.jobs,
     limiters: config.limiters,
     connectionName,
-    maxJobBytes: config.maxJobSize === undefined ? undefined : jobSizeSchema.parse(config.maxJobSize),
+    maxJobBytes: config.maxJobSize === undefined ? undefined : maxJobBytes(config.maxJobSize),
   };
+}
+
+function maxJobBytes(value: unknown): number {
+  const size = parseJobSize(value);
+  if (size === null) throw new InputError(`maxJobSize: ${jobSizeError(value)}`);
+  return size;
 }
 
 function dispatchedEvent(envelope: JobEnvelope) {

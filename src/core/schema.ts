@@ -1,6 +1,6 @@
-import bytes from 'bytes';
 import { z } from 'zod';
 import { parseDurationSeconds } from './duration.js';
+import { jobSizeError, parseJobSize } from './job-size.js';
 
 /** A duration as users write it: '30s', '5m', '1h30m', or a number of seconds. */
 export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
@@ -14,12 +14,12 @@ export const durationSchema = z.union([z.number(), z.string()]).transform((value
 
 /** A size in bytes: a whole number, or text such as '512kb' or '2mb' (1 kb = 1024 bytes). */
 export const jobSizeSchema = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
-  const size = typeof value === 'number' ? value : bytes.parse(value);
-  if (size === null || !Number.isFinite(size) || size <= 0) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a size (use bytes, or e.g. 512kb, 2mb)` });
+  const size = parseJobSize(value);
+  if (size === null) {
+    ctx.addIssue({ code: 'custom', message: jobSizeError(value) });
     return z.NEVER;
   }
-  return Math.floor(size);
+  return size;
 });
 
 /** Backoff: seconds or durations, as a number, a list, or the text "10,60". */
