@@ -6,11 +6,14 @@ import { parseDurationSeconds } from './duration.js';
 import type { JobEnvelope } from './envelope.js';
 import { buildEnvelope, type DispatchInput } from './envelope-builder.js';
 import { InputError, QtoolError } from './errors.js';
+import { newToken } from './ids.js';
 import { jobSizeError, parseJobSize } from './job-size.js';
 import { type AttemptResult, runAttempt } from './runner.js';
 
 export const DEFAULT_MAX_JOB_BYTES = 1024 * 1024;
 const PUSH_BATCH = 1000;
+/** Batches in flight at once on a driver with pipelinedPush (measured: 2 ≈ 1.7x, 3-4 ≈ 2x of 1). */
+const PIPELINE_DEPTH = 3;
 
 export interface DispatchOptions {
   /** Registered jobs, when known: their `queue` applies to jobs that name none. */
@@ -42,15 +45,47 @@ export async function dispatchJobs(
   const now = await driver.now();
   const envelopes = prepareEnvelopes(driver, inputs, options, now);
 
-  const results: PushResult[] = [];
-  const batch = options.batchSize ?? PUSH_BATCH;
-  for (let start = 0; start < envelopes.length; start += batch) {
-    const slice = envelopes.slice(start, start + batch);
-    results.push(...(await driver.jobPush(slice, { events: slice.map(dispatchedEvent) })));
-    options.onProgress?.(Math.min(start + batch, envelopes.length), envelopes.length);
-  }
+  const results = await pushInBatches(driver, envelopes, options);
   const ran = driver.capabilities.inline ? await runInline(driver, envelopes, results, options) : [];
   return { results, ran };
+}
+
+/**
+ * Push in batches, in order; a failed batch stops the dispatch, leaving the batches before it
+ * stored. A driver that takes fenced pushes gets up to PIPELINE_DEPTH batches at once, so building
+ * one batch overlaps with storing another; the fence keeps the stored batches a prefix.
+ */
+async function pushInBatches(
+  driver: Driver,
+  envelopes: JobEnvelope[],
+  options: DispatchOptions,
+): Promise<PushResult[]> {
+  const results: PushResult[] = [];
+  const batch = options.batchSize ?? PUSH_BATCH;
+  const pipelined = driver.capabilities.pipelinedPush === true && envelopes.length > batch;
+  const depth = pipelined ? PIPELINE_DEPTH : 1;
+  const fence = pipelined ? newToken() : undefined;
+  const inFlight: { pushed: Promise<PushResult[]>; end: number }[] = [];
+  const settleOldest = async () => {
+    const { pushed, end } = inFlight.shift()!;
+    for (const result of await pushed) results.push(result);
+    options.onProgress?.(end, envelopes.length);
+  };
+  try {
+    for (let start = 0; start < envelopes.length; start += batch) {
+      const slice = envelopes.slice(start, start + batch);
+      const pushed = driver.jobPush(slice, { events: slice.map(dispatchedEvent), fence });
+      pushed.catch(() => {}); // seen when its turn comes; meanwhile not an unhandled rejection
+      inFlight.push({ pushed, end: Math.min(start + batch, envelopes.length) });
+      if (inFlight.length >= depth) await settleOldest();
+    }
+    while (inFlight.length > 0) await settleOldest();
+  } catch (error) {
+    // The first refusal in batch order is the cause; the later batches were refused by the fence.
+    await Promise.allSettled(inFlight.map((f) => f.pushed));
+    throw error;
+  }
+  return results;
 }
 
 /** The envelopes a dispatch would push: definition defaults applied, sizes checked. */

@@ -192,6 +192,11 @@ export interface DriverCapabilities {
   /** Jobs run inline at push (the sync driver). */
   inline: boolean;
   cluster: boolean;
+  /**
+   * Pushes sent back to back run in order, and a push given `fence` refuses to run once an earlier
+   * push with the same fence was refused: a dispatch may keep several pushes in flight.
+   */
+  pipelinedPush?: boolean;
 }
 
 export interface PushOptions {
@@ -199,6 +204,11 @@ export interface PushOptions {
   idempotencyTtlMs?: number;
   /** Written in the same step, one per stored job. */
   events?: EventInput[];
+  /**
+   * Drivers with `capabilities.pipelinedPush`: refuse this push if an earlier push with the same
+   * fence was refused, and mark the fence if this one is. Others ignore it (they push one at a time).
+   */
+  fence?: string;
 }
 
 export type PushResult =

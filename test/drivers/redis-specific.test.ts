@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { dispatchJobs } from '../../src/core/dispatch.js';
+import type { DispatchInput } from '../../src/core/envelope-builder.js';
+import { newJobId } from '../../src/core/ids.js';
 import { DriverError } from '../../src/drivers/errors.js';
 import { createRedisDriver } from '../../src/drivers/redis/index.js';
 import type { Driver } from '../../src/drivers/types.js';
@@ -206,6 +209,34 @@ describe('redis driver specifics', () => {
     await expect(driver.jobPush([fresh, { ...existing }])).rejects.toBeInstanceOf(DriverError);
     expect(await driver.jobGet(fresh.id)).toBeNull();
     expect((await driver.queueStats()).map((q) => q.queue)).toEqual(['b']);
+  });
+
+  it('keeps the batches of a dispatch in flight, yet stores only the batches before a refused one', async () => {
+    const { prefix, open } = store();
+    const driver = open();
+    expect(driver.capabilities.pipelinedPush).toBe(true);
+    const taken = newJobId();
+    await dispatchJobs(driver, [{ id: taken, name: 'Taken', queue: 'q' }]);
+    const inputs: DispatchInput[] = Array.from({ length: 5000 }, (_, n) => ({ name: 'Bulk', queue: 'q', data: { n } }));
+    inputs[2500] = { ...inputs[2500]!, id: taken };
+    const pushes: number[] = [];
+    const push = driver.jobPush.bind(driver);
+    vi.spyOn(driver, 'jobPush').mockImplementation((envelopes, options) => {
+      pushes.push(envelopes.length);
+      return push(envelopes, options);
+    });
+    const progress: number[] = [];
+    const error = await dispatchJobs(driver, inputs, {
+      batchSize: 1000,
+      onProgress: (done) => progress.push(done),
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(`job id ${taken} already exists`);
+    expect(pushes.length).toBeGreaterThanOrEqual(3); // batches after the refused one were sent, and refused
+    expect(progress).toEqual([1000, 2000]);
+    expect((await driver.queueStats()).find((q) => q.queue === 'q')?.pending).toBe(2001);
+    const fences = await plain().keys(`${prefix}fence:*`);
+    expect(fences).toHaveLength(1);
+    expect(await plain().pttl(fences[0]!)).toBeGreaterThan(0);
   });
 
   it('reloads its scripts after the server forgets them (SCRIPT FLUSH on a server of its own)', async () => {

@@ -154,6 +154,8 @@ export abstract class RedisBase {
   protected mapError(error: unknown): unknown {
     if (error instanceof DriverError) return error;
     const message = (error as Error)?.message ?? '';
+    if (message.includes('FENCED'))
+      return new DriverError('INVALID', message.replace(/^.*FENCED /, ''), { cause: error });
     if (message.includes('DUPLICATE'))
       return new DriverError('INVALID', message.replace(/^.*DUPLICATE /, ''), { cause: error });
     if (isConnectionError(error)) return connectionError(error, this.options.url, this.options.nodes);

@@ -75,7 +75,13 @@ export class RedisDriver extends RedisQueries implements Driver {
       reconnect: options.reconnect ?? false,
     });
     this.description = describeRedis(url, options.nodes);
-    this.capabilities = { crossProcess: true, blockingReserve: true, inline: false, cluster: this.cluster };
+    this.capabilities = {
+      crossProcess: true,
+      blockingReserve: true,
+      inline: false,
+      cluster: this.cluster,
+      pipelinedPush: !this.cluster,
+    };
   }
 
   async jobPush(envelopes: JobEnvelope[], options: PushOptions = {}): Promise<PushResult[]> {
@@ -121,12 +127,15 @@ export class RedisDriver extends RedisQueries implements Driver {
         index.set(e.queue, queues.length);
       }
     const first = this.keys.queue(queues[0]!);
-    const keys = [this.eventsKey(first), this.queuesKey(first)];
+    // Fences span queues, so only a single server takes them (capabilities.pipelinedPush).
+    const fenced = options.fence !== undefined && !this.cluster;
+    const keys = [this.eventsKey(first), this.queuesKey(first), fenced ? this.keys.fence(options.fence!) : first.stats];
     const args: (string | number)[] = [
       options.idempotencyTtlMs ?? DAY_MS,
       this.scriptMaxLen,
       this.cluster ? 0 : 1,
       queues.length,
+      fenced ? 1 : 0,
     ];
     for (const queue of queues) {
       const k = this.keys.queue(queue);

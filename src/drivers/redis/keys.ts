@@ -26,6 +26,10 @@ export class RedisKeys {
     return `${this.prefix}queues`;
   }
   /** HASH batch id -> static JSON; counters and failed ids beside it, all in the {batches} slot. */
+  /** A pipelined dispatch's fence: set (with a ttl) once one of its pushes is refused. */
+  fence(token: string): string {
+    return `${this.prefix}fence:${token}`;
+  }
   get batches(): string {
     return `${this.prefix}{batches}`;
   }

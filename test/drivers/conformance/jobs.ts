@@ -35,6 +35,25 @@ export function jobCases(factory: StoreFactory): void {
     expect((await driver.queueStats()).find((s) => s.queue === 'default')?.pending).toBe(1);
   });
 
+  it('takes a fence on a push; with pipelinedPush, pushes sent after a refused one of its fence are refused', async () => {
+    const stored = makeEnvelope();
+    await driver.jobPush([stored], { fence: 'first' });
+    expect(await driver.jobGet(stored.id)).not.toBeNull();
+    // Drivers without pipelinedPush are given one push at a time and ignore the fence.
+    if (!driver.capabilities.pipelinedPush) return;
+    const later = makeEnvelope();
+    const [refused, fenced] = await Promise.allSettled([
+      driver.jobPush([{ ...stored }], { fence: 'second' }),
+      driver.jobPush([later], { fence: 'second' }),
+    ]);
+    expect(refused.status === 'rejected' && (refused.reason as Error).message).toContain(stored.id);
+    expect(fenced.status === 'rejected' && fenced.reason).toBeInstanceOf(DriverError);
+    expect(await driver.jobGet(later.id)).toBeNull();
+    // Another dispatch's fence is untouched.
+    await driver.jobPush([later], { fence: 'third' });
+    expect(await driver.jobGet(later.id)).not.toBeNull();
+  });
+
   it('hands jobs out FIFO, honours limit, and takes queues in strict priority order', async () => {
     const [a, b, c] = [makeEnvelope({ queue: 'low' }), makeEnvelope({ queue: 'low' }), makeEnvelope({ queue: 'high' })];
     await driver.jobPush([a, b]);

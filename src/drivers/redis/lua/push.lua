@@ -3,25 +3,38 @@
 -- (each queue is its own slot), with KEYS 1-2 as same-slot stand-ins that are never written.
 -- Everything arrives as plain ARGV strings (no JSON to decode), and the writes go out as one
 -- variadic HSET/ZADD per queue and key per 500 jobs: a redis.call costs more than the work it does.
--- KEYS: 1 events stream, 2 queues set, then 8 per queue (q = 0, 1, ...; k = 2 + 8q):
---       k+1 ready, k+2 payload, k+3 state, k+4 unique, k+5 idempotency, k+6 notify, k+7 failedJobs,
---       k+8 idempotency expiry index
+-- A dispatch that keeps several pushes in flight fences them: a fenced push refuses to run once an
+-- earlier push of the same dispatch was refused, and a refusal marks the fence (stored jobs always
+-- form a prefix of the dispatch, as when it waits for each push).
+-- KEYS: 1 events stream, 2 queues set, 3 fence (a same-slot stand-in when not fenced), then 8 per
+--       queue (q = 0, 1, ...; k = 3 + 8q): k+1 ready, k+2 payload, k+3 state, k+4 unique,
+--       k+5 idempotency, k+6 notify, k+7 failedJobs, k+8 idempotency expiry index
 -- ARGV: 1 idempotency ttl ms, 2 events maxlen (0: none), 3 register queue names in KEYS[2] (1/0),
---       4 number of queues Q, then Q queue names, then Q wake channels ('' each: notify lists),
+--       4 number of queues Q, 5 fenced (1/0), then Q queue names, then Q wake channels ('' each:
+--       notify lists),
 --       then per job: queue index (1-based), id, availableAt, payload JSON, uniqueKey|'', uniqueTtlMs|-1,
 --       idempotencyKey|'', number of events n, n encoded events
 -- Returns per job, in order, three strings: 'queued', '', '' | 'duplicate', uniqueKey, holder |
 --       'existing', idempotencyKey, firstId
 --@include common
 local CHUNK = 500
+local FENCE_TTL_MS = 600000
+local fenced = ARGV[5] == '1'
+if fenced and redis.call('EXISTS', KEYS[3]) == 1 then
+  return redis.error_reply('FENCED an earlier batch of this dispatch was refused')
+end
+local function refuse(message)
+  if fenced then redis.call('SET', KEYS[3], '1', 'PX', FENCE_TTL_MS) end
+  return redis.error_reply(message)
+end
 local now = now_ms()
 local idem_ttl, maxlen, register, nq = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
-local function key(q, n) return KEYS[2 + (q - 1) * 8 + n] end
+local function key(q, n) return KEYS[3 + (q - 1) * 8 + n] end
 
 -- Where each job's fields start, and its ids per queue.
 local starts, ids = {}, {}
 for q = 1, nq do ids[q] = {} end
-local i = 5 + 2 * nq
+local i = 6 + 2 * nq
 while i <= #ARGV do
   starts[#starts + 1] = i
   local list = ids[tonumber(ARGV[i])]
@@ -36,7 +49,7 @@ for q = 1, nq do
     for _, hash in ipairs({ key(q, 2), key(q, 7) }) do
       local found = redis.call('HMGET', hash, unpack(chunk))
       for n = 1, #chunk do
-        if found[n] then return redis.error_reply('DUPLICATE job id ' .. chunk[n] .. ' already exists') end
+        if found[n] then return refuse('DUPLICATE job id ' .. chunk[n] .. ' already exists') end
       end
     end
   end
@@ -104,8 +117,8 @@ end
 for q = 1, nq do
   flush(q)
   if writes[q].count > 0 then
-    if register == '1' then redis.call('SADD', KEYS[2], ARGV[4 + q]) end
-    wake(key(q, 6), ARGV[4 + nq + q], math.min(writes[q].count, 32))
+    if register == '1' then redis.call('SADD', KEYS[2], ARGV[5 + q]) end
+    wake(key(q, 6), ARGV[5 + nq + q], math.min(writes[q].count, 32))
   end
 end
 return results
