@@ -66,7 +66,7 @@ export class MemoryDriver extends MemoryQueues implements Driver {
         });
       }
       if (key) s.idempotency.set(key, { id: envelope.id, expiresAt: now + ttl });
-      s.jobs.set(envelope.id, {
+      s.putJob({
         envelope: clone(envelope),
         state: 'ready',
         availableAt: envelope.availableAt,
@@ -104,18 +104,22 @@ export class MemoryDriver extends MemoryQueues implements Driver {
     const now = Date.now();
     const limit = options.limit ?? 1;
     const taken: ReservedJob[] = [];
+    const leased = new Set<MemoryJob>();
     for (const queue of options.queues) {
       if (s.queues.get(queue)?.paused) continue;
-      const due = [...s.jobs.values()]
-        .filter((job) => job.envelope.queue === queue && job.availableAt <= now)
-        .sort((a, b) => a.availableAt - b.availableAt || (a.envelope.id < b.envelope.id ? -1 : 1));
-      for (const job of due) {
-        if (taken.length >= limit) break;
+      for (
+        let job = s.firstDue(queue);
+        job && job.availableAt <= now && taken.length < limit;
+        job = s.firstDue(queue)
+      ) {
+        s.dropFirstDue(queue);
+        if (leased.has(job)) continue;
+        leased.add(job);
         job.state = 'reserved';
         job.token = newToken();
         job.reservedBy = options.workerId;
         job.reservedAt = now;
-        job.availableAt = now + options.leaseMs;
+        job.availableAt = now + options.leaseMs; // indexed after the loop: a zero lease cannot hand it out twice
         job.envelope.attempts += 1;
         job.waitingOn = null;
         taken.push({ envelope: clone(job.envelope), token: job.token, reservedAt: now, leaseUntil: job.availableAt });
@@ -123,6 +127,7 @@ export class MemoryDriver extends MemoryQueues implements Driver {
       }
       if (taken.length >= limit) break;
     }
+    for (const job of leased) s.setDue(job, job.availableAt);
     return taken;
   }
 
@@ -155,7 +160,7 @@ export class MemoryDriver extends MemoryQueues implements Driver {
     job.token = null;
     job.reservedBy = null;
     job.reservedAt = null;
-    job.availableAt = Date.now() + Math.max(0, options.delayMs);
+    this.store.setDue(job, Date.now() + Math.max(0, options.delayMs));
     job.history = pushHistory(job.history, options.attempt);
     job.waitingOn = options.waitingOn ?? null;
     this.store.appendEvents(options.events, Date.now());
@@ -184,7 +189,7 @@ export class MemoryDriver extends MemoryQueues implements Driver {
   async jobExtendLease(options: { id: string; token: string; leaseMs: number }): Promise<boolean> {
     const job = this.held(options.id, options.token);
     if (!job) return false;
-    job.availableAt = Date.now() + options.leaseMs;
+    this.store.setDue(job, Date.now() + options.leaseMs);
     return true;
   }
 

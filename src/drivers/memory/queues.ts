@@ -124,7 +124,7 @@ export abstract class MemoryQueues extends MemoryAuxiliary {
       const f = s.failed.get(id)!;
       s.failed.delete(id);
       const envelope = { ...f.envelope, attempts: 0, exceptions: 0, lockWaits: 0 };
-      s.jobs.set(id, {
+      s.putJob({
         envelope,
         state: 'ready',
         availableAt: now,

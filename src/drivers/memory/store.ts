@@ -2,6 +2,7 @@ import type { AttemptRecord, JobEnvelope, JobError } from '../../core/envelope.j
 import type { MetricRow } from '../../core/metrics.js';
 import type { BatchState, CounterMeta, EventInput, StoredEvent, WorkerRecord } from '../types.js';
 import { Waiters } from '../waiters.js';
+import { DueIndex } from './due-index.js';
 
 export interface MemoryJob {
   envelope: JobEnvelope;
@@ -35,7 +36,9 @@ export const EVENTS_CAP = 10_000;
  * method of the driver changes it synchronously, which is what makes each step atomic here.
  */
 export class MemoryStore {
+  /** Read freely; write through putJob and setDue, which keep the due index in step. */
   readonly jobs = new Map<string, MemoryJob>();
+  private readonly due = new DueIndex();
   readonly failed = new Map<string, MemoryFailed>();
   readonly queues = new Map<string, MemoryQueue>();
   readonly locks = new Map<
@@ -100,14 +103,46 @@ export class MemoryStore {
     if (key && this.unique.get(key)?.owner === envelope.id) this.unique.delete(key);
   }
 
+  putJob(job: MemoryJob): void {
+    this.jobs.set(job.envelope.id, job);
+    this.schedule(job);
+  }
+
+  /** Move a job's due time (a delay, a lease, a renewal). */
+  setDue(job: MemoryJob, at: number): void {
+    job.availableAt = at;
+    this.schedule(job);
+  }
+
+  /** The queue's job due soonest (ready, delayed, or reserved with a lease to expire), or null. */
+  firstDue(queue: string): MemoryJob | null {
+    const entry = this.due.peek(queue, (id, at) => this.jobs.get(id)?.availableAt === at);
+    return entry ? this.jobs.get(entry.id)! : null;
+  }
+
+  /** Drop the entry firstDue returned; its job gets a new one when its due time moves. */
+  dropFirstDue(queue: string): void {
+    this.due.take(queue);
+  }
+
   /** Earliest time a job of these queues becomes due (delayed or an expiring lease), or null. */
   nextDue(queues: string[]): number | null {
     let next: number | null = null;
-    for (const job of this.jobs.values()) {
-      if (!queues.includes(job.envelope.queue)) continue;
-      if (next === null || job.availableAt < next) next = job.availableAt;
+    for (const queue of queues) {
+      const job = this.firstDue(queue);
+      if (job && (next === null || job.availableAt < next)) next = job.availableAt;
     }
     return next;
+  }
+
+  private schedule(job: MemoryJob): void {
+    if (this.due.needsRebuild(this.jobs.size)) {
+      this.due.rebuild(
+        Array.from(this.jobs.values(), (j) => ({ queue: j.envelope.queue, at: j.availableAt, id: j.envelope.id })),
+      );
+      return; // the rebuild took this job's current due time
+    }
+    this.due.schedule(job.envelope.queue, job.availableAt, job.envelope.id);
   }
 }
 
