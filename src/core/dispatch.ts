@@ -60,9 +60,15 @@ async function pushInBatches(
   envelopes: JobEnvelope[],
   options: DispatchOptions,
 ): Promise<PushResult[]> {
-  const results: PushResult[] = [];
   const batch = options.batchSize ?? PUSH_BATCH;
-  const pipelined = driver.capabilities.pipelinedPush === true && envelopes.length > batch;
+  if (envelopes.length === 0) return [];
+  if (envelopes.length <= batch) {
+    const results = await driver.jobPush(envelopes, { events: envelopes.map(dispatchedEvent) });
+    options.onProgress?.(envelopes.length, envelopes.length);
+    return results;
+  }
+  const results: PushResult[] = [];
+  const pipelined = driver.capabilities.pipelinedPush === true;
   const depth = pipelined ? PIPELINE_DEPTH : 1;
   const fence = pipelined ? newToken() : undefined;
   const inFlight: { pushed: Promise<PushResult[]>; end: number }[] = [];
