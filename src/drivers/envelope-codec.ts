@@ -20,17 +20,23 @@ export function encodeEnvelope(envelope: JobEnvelope): string {
   // Written out field by field: building a trimmed copy for JSON.stringify cost more than the
   // bytes it saved (a bulk dispatch encodes hundreds of thousands of these). Envelope keys are
   // plain identifiers, so they need no escaping.
+  // Finite numbers (ids' times, counts) skip JSON.stringify: String() writes them the same way.
   let json = '';
   for (const key in envelope) {
     const value = envelope[key as keyof JobEnvelope];
     if (value === undefined || isDefault(key, value)) continue;
-    json += `${json === '' ? '{"' : ',"'}${key}":${JSON.stringify(value)}`;
+    json += json === '' ? `{"${key}":` : `,"${key}":`;
+    json += typeof value === 'number' && Number.isFinite(value) ? String(value) : JSON.stringify(value);
   }
   return json === '' ? '{}' : `${json}}`;
 }
 
+/** ENVELOPE_DEFAULTS as a Map: a lookup per field, half the cost of `in` plus a property read. */
+const DEFAULTS = new Map<string, unknown>(Object.entries(ENVELOPE_DEFAULTS));
+
 function isDefault(key: string, value: unknown): boolean {
-  if (key in ENVELOPE_DEFAULTS) return value === ENVELOPE_DEFAULTS[key as keyof typeof ENVELOPE_DEFAULTS];
+  const fallback = DEFAULTS.get(key); // defaults are null, 0 or false: undefined means no default
+  if (fallback !== undefined) return value === fallback;
   return LIST_FIELDS.has(key) && Array.isArray(value) && value.length === 0;
 }
 
