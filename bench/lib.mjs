@@ -72,3 +72,45 @@ export async function dropRedisPrefix(prefix, url = process.env.QTOOL_TEST_REDIS
     redis.disconnect();
   }
 }
+
+/** How many times each bench runs its whole set of cases (`BENCH_RUNS`, default 1). */
+export const RUNS = Math.max(1, Math.floor(Number(process.env.BENCH_RUNS ?? 1)));
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Run `round` RUNS times (each round measures every case for every library, so a noisy minute
+ * hits them all alike) and combine: per case and library the median and the range. `round`
+ * returns `[{ name, values: number[] (one per library), higherIsBetter?, unit? }]`, same cases
+ * in the same order every time.
+ */
+export async function measureRounds(round) {
+  const rounds = [];
+  for (let r = 0; r < RUNS; r++) {
+    rounds.push(await round());
+    if (RUNS > 1) console.error(`round ${r + 1} of ${RUNS} done`);
+  }
+  return rounds[0].map((first, i) => {
+    const columns = first.values.map((_, k) => rounds.map((cases) => cases[i].values[k]));
+    return {
+      ...first,
+      values: columns.map((column) => (column.some((v) => typeof v !== 'number') ? column[0] : median(column))),
+      ranges: columns.map((column) =>
+        column.every((v) => typeof v === 'number') ? [Math.min(...column), Math.max(...column)] : null,
+      ),
+    };
+  });
+}
+
+/** One table cell: the median, with the range of the runs when there were several. */
+export function cell(value, range, unit = '') {
+  const show = (n) => (typeof n === 'number' ? `${fmt(Math.round(n * 100) / 100)}${unit}` : String(n));
+  // The median of an even count of whole numbers may end in .5: show counts whole.
+  if (range && Number.isInteger(range[0]) && Number.isInteger(range[1])) value = Math.round(value);
+  if (RUNS === 1 || !range || range[0] === range[1]) return show(value);
+  return `${show(value)} (${show(range[0])}-${show(range[1])})`;
+}

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { dropRedisPrefix, fmt, percentile, rate, runChild, startChild, table } from './lib.mjs';
+import { cell, dropRedisPrefix, measureRounds, percentile, RUNS, rate, runChild, startChild, table } from './lib.mjs';
 import { openLib } from './redis-libs.mjs';
 
 const SINGLE = Number(process.env.BENCH_SINGLE ?? 10_000);
@@ -79,47 +79,53 @@ const server = (await new Redis().info('server')).match(/redis_version:(\S+)/)?.
 console.log(
   `Redis bench: node ${process.version}, Redis ${server}, BullMQ ${version('bullmq')}, bee-queue ${version('bee-queue')}`,
 );
+const cases = await measureRounds(async () => {
+  const measured = [];
+  const add = (name, values, higherIsBetter = true) => measured.push({ name, values, higherIsBetter });
+  const enq = [];
+  for (const k of kinds) enq.push(await enqueue(k));
+  add(
+    'enqueue one by one (jobs/s)',
+    enq.map((e) => e.single),
+  );
+  add(
+    'enqueue bulk x1000 (jobs/s)',
+    enq.map((e) => e.bulk),
+  );
+  for (const c of [1, 10, 50]) {
+    const results = [];
+    for (const k of kinds) results.push(await processing(k, c));
+    add(
+      `process no-op, concurrency ${c} (jobs/s)`,
+      results.map((r) => r.rate),
+    );
+    if (c === 50)
+      add(
+        'worker RSS after 30k jobs at c=50 (MB)',
+        results.map((r) => r.rss),
+        false,
+      );
+  }
+  const lat = [];
+  for (const k of kinds) lat.push(await latency(k));
+  add(
+    'dispatch-to-start p50 (ms)',
+    lat.map((l) => l.p50),
+    false,
+  );
+  add(
+    'dispatch-to-start p99 (ms)',
+    lat.map((l) => l.p99),
+    false,
+  );
+  return measured;
+});
+if (RUNS > 1) console.log(`median of ${RUNS} runs (lowest-highest)`);
 const rows = [['case', 'qtool', 'BullMQ', 'bee-queue', 'qtool/best peer']];
-const add = (name, values, higherIsBetter = true) => {
+for (const { name, values, ranges, higherIsBetter } of cases) {
   const [q, ...peers] = values;
   const best = higherIsBetter ? Math.max(...peers) : Math.min(...peers);
-  rows.push([name, ...values.map(fmt), (higherIsBetter ? q / best : best / q).toFixed(2)]);
-};
-const enq = [];
-for (const k of kinds) enq.push(await enqueue(k));
-add(
-  'enqueue one by one (jobs/s)',
-  enq.map((e) => e.single),
-);
-add(
-  'enqueue bulk x1000 (jobs/s)',
-  enq.map((e) => e.bulk),
-);
-for (const c of [1, 10, 50]) {
-  const results = [];
-  for (const k of kinds) results.push(await processing(k, c));
-  add(
-    `process no-op, concurrency ${c} (jobs/s)`,
-    results.map((r) => r.rate),
-  );
-  if (c === 50)
-    add(
-      'worker RSS after 30k jobs at c=50 (MB)',
-      results.map((r) => r.rss),
-      false,
-    );
+  rows.push([name, ...values.map((v, k) => cell(v, ranges[k])), (higherIsBetter ? q / best : best / q).toFixed(2)]);
 }
-const lat = [];
-for (const k of kinds) lat.push(await latency(k));
-add(
-  'dispatch-to-start p50 (ms)',
-  lat.map((l) => l.p50),
-  false,
-);
-add(
-  'dispatch-to-start p99 (ms)',
-  lat.map((l) => l.p99),
-  false,
-);
 table(rows);
 process.exit(0);

@@ -6,7 +6,18 @@ import Database from 'better-sqlite3';
 import { better, defineQueue } from 'plainjob';
 import { dispatchJobs } from '../dist/core/dispatch.js';
 import { createSqliteDriver } from '../dist/drivers/sqlite/index.js';
-import { fmt, percentile, rate, removeDir, runChild, startChild, table, tempDir } from './lib.mjs';
+import {
+  cell,
+  measureRounds,
+  percentile,
+  RUNS,
+  rate,
+  removeDir,
+  runChild,
+  startChild,
+  table,
+  tempDir,
+} from './lib.mjs';
 
 const SINGLE = Number(process.env.BENCH_SINGLE ?? 20_000);
 const BATCHED = Number(process.env.BENCH_BATCHED ?? 200_000);
@@ -116,53 +127,61 @@ async function latency(kind) {
   return {
     p50: percentile(samples, 50).toFixed(2),
     p99: percentile(samples, 99).toFixed(2),
-    idleCpu: idleCpu === null ? '?' : `${((idleCpu / idleMs) * 100).toFixed(2)}%`,
+    idleCpu: idleCpu === null ? '?' : Number(((idleCpu / idleMs) * 100).toFixed(2)),
   };
 }
 
-const rows = [['case', 'qtool', 'plainjob', 'qtool/plainjob']];
 const kinds = ['qtool', 'plainjob'];
-const add = (name, values, higherIsBetter = true) => {
-  const [a, b] = values;
-  const ratio = typeof a === 'number' && typeof b === 'number' ? (higherIsBetter ? a / b : b / a).toFixed(2) : '';
-  rows.push([name, fmt(a), fmt(b), ratio]);
-};
 console.log(
   `SQLite bench: node ${process.version}, ${SINGLE} single, ${BATCHED} batched, ${PROCESS} processed, ${LATENCY} latency samples`,
 );
-const enq = [];
-for (const k of kinds) enq.push(await enqueue(k));
-add(
-  'enqueue one by one (jobs/s)',
-  enq.map((e) => e.single),
-);
-add(
-  'enqueue batched x1000 (jobs/s)',
-  enq.map((e) => e.batched),
-);
-const one = [];
-for (const k of kinds) one.push(await processing(k, 1));
-add('process no-op, 1 worker process (jobs/s)', one);
-// plainjob runs one job at a time; qtool's slots share reserves and commits (see JobFetcher).
-const slots = [await processing('qtool', 1, 10), one[1]];
-add('process no-op, 1 process, concurrency 10 (jobs/s)', slots);
-const four = [];
-for (const k of kinds) four.push(await processing(k, 4));
-add('process no-op, 4 worker processes (jobs/s)', four);
-const lat = [];
-for (const k of kinds) lat.push(await latency(k));
-add(
-  'dispatch-to-start p50 (ms, other process)',
-  lat.map((l) => Number(l.p50)),
-  false,
-);
-add(
-  'dispatch-to-start p99 (ms)',
-  lat.map((l) => Number(l.p99)),
-  false,
-);
-add(
-  'idle worker CPU (share of one core)',
-  lat.map((l) => l.idleCpu),
-);
+const cases = await measureRounds(async () => {
+  const measured = [];
+  const add = (name, values, higherIsBetter = true, unit = '') => measured.push({ name, values, higherIsBetter, unit });
+  const enq = [];
+  for (const k of kinds) enq.push(await enqueue(k));
+  add(
+    'enqueue one by one (jobs/s)',
+    enq.map((e) => e.single),
+  );
+  add(
+    'enqueue batched x1000 (jobs/s)',
+    enq.map((e) => e.batched),
+  );
+  const one = [];
+  for (const k of kinds) one.push(await processing(k, 1));
+  add('process no-op, 1 worker process (jobs/s)', one);
+  // plainjob runs one job at a time; qtool's slots share reserves and commits (see JobFetcher).
+  const slots = [await processing('qtool', 1, 10), one[1]];
+  add('process no-op, 1 process, concurrency 10 (jobs/s)', slots);
+  const four = [];
+  for (const k of kinds) four.push(await processing(k, 4));
+  add('process no-op, 4 worker processes (jobs/s)', four);
+  const lat = [];
+  for (const k of kinds) lat.push(await latency(k));
+  add(
+    'dispatch-to-start p50 (ms, other process)',
+    lat.map((l) => Number(l.p50)),
+    false,
+  );
+  add(
+    'dispatch-to-start p99 (ms)',
+    lat.map((l) => Number(l.p99)),
+    false,
+  );
+  add(
+    'idle worker CPU (share of one core)',
+    lat.map((l) => l.idleCpu),
+    false,
+    '%',
+  );
+  return measured;
+});
+if (RUNS > 1) console.log(`median of ${RUNS} runs (lowest-highest)`);
+const rows = [['case', 'qtool', 'plainjob', 'qtool/plainjob']];
+for (const { name, values, ranges, higherIsBetter, unit } of cases) {
+  const [a, b] = values;
+  const ratio = typeof a === 'number' && typeof b === 'number' ? (higherIsBetter ? a / b : b / a).toFixed(2) : '';
+  rows.push([name, cell(a, ranges[0], unit), cell(b, ranges[1], unit), ratio]);
+}
 table(rows);
