@@ -152,8 +152,10 @@ describe.each(STORES)('on %s', (store) => {
     });
 
     it('two worker processes run 500 jobs exactly once each', async () => {
+      // A few ms per job: one worker alone needs over a second, so the second has started by
+      // then however slowly it boots, and the two really share the queue.
       const input = Array.from({ length: 500 }, (_, i) =>
-        JSON.stringify({ job: 'Record', data: { tag: `n${i}` } }),
+        JSON.stringify({ job: 'Record', data: { tag: `n${i}`, ms: 5 } }),
       ).join('\n');
       expect((await project.run(['dispatch', '-', '--quiet'], { input })).code).toBe(0);
       const [a, b] = await Promise.all([

@@ -9,7 +9,12 @@ const sleep = (ms, signal) => new Promise((resolve, reject) => {
 export default {
   limiters: { twoPerWindow: { max: 2, per: '2s' } },
   jobs: {
-    Record: { handle(data, ctx) { ledger('ledger.txt', ctx.id + ' ' + (data?.tag ?? '') + ' ' + ctx.attempt); } },
+    Record: {
+      async handle(data, ctx) {
+        if (data?.ms) await sleep(data.ms);
+        ledger('ledger.txt', ctx.id + ' ' + (data?.tag ?? '') + ' ' + ctx.attempt);
+      },
+    },
     Slow: {
       async handle(data, ctx) {
         ledger('started.txt', ctx.id);
