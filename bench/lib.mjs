@@ -82,6 +82,27 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** The cases one round measures, in order, as measureRounds takes them. */
+export function caseList() {
+  const measured = [];
+  const add = (name, values, higherIsBetter = true, unit = '') => measured.push({ name, values, higherIsBetter, unit });
+  return { measured, add };
+}
+
+/** The two enqueue cases, from each library's `enqueue(kind)` → `{ single, bulk }`. */
+export async function addEnqueueCases(add, kinds, enqueue, bulkName) {
+  const results = [];
+  for (const kind of kinds) results.push(await enqueue(kind));
+  add(
+    'enqueue one by one (jobs/s)',
+    results.map((r) => r.single),
+  );
+  add(
+    bulkName,
+    results.map((r) => r.bulk),
+  );
+}
+
 /**
  * Run `round` RUNS times (each round measures every case for every library, so a noisy minute
  * hits them all alike) and combine: per case and library the median and the range. `round`

@@ -3,7 +3,19 @@ import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { cell, dropRedisPrefix, measureRounds, percentile, RUNS, rate, runChild, startChild, table } from './lib.mjs';
+import {
+  addEnqueueCases,
+  caseList,
+  cell,
+  dropRedisPrefix,
+  measureRounds,
+  percentile,
+  RUNS,
+  rate,
+  runChild,
+  startChild,
+  table,
+} from './lib.mjs';
 import { openLib } from './redis-libs.mjs';
 
 const SINGLE = Number(process.env.BENCH_SINGLE ?? 10_000);
@@ -80,18 +92,8 @@ console.log(
   `Redis bench: node ${process.version}, Redis ${server}, BullMQ ${version('bullmq')}, bee-queue ${version('bee-queue')}`,
 );
 const cases = await measureRounds(async () => {
-  const measured = [];
-  const add = (name, values, higherIsBetter = true) => measured.push({ name, values, higherIsBetter });
-  const enq = [];
-  for (const k of kinds) enq.push(await enqueue(k));
-  add(
-    'enqueue one by one (jobs/s)',
-    enq.map((e) => e.single),
-  );
-  add(
-    'enqueue bulk x1000 (jobs/s)',
-    enq.map((e) => e.bulk),
-  );
+  const { measured, add } = caseList();
+  await addEnqueueCases(add, kinds, enqueue, 'enqueue bulk x1000 (jobs/s)');
   for (const c of [1, 10, 50]) {
     const results = [];
     for (const k of kinds) results.push(await processing(k, c));

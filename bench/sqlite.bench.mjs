@@ -7,6 +7,8 @@ import { better, defineQueue } from 'plainjob';
 import { dispatchJobs } from '../dist/core/dispatch.js';
 import { createSqliteDriver } from '../dist/drivers/sqlite/index.js';
 import {
+  addEnqueueCases,
+  caseList,
   cell,
   measureRounds,
   percentile,
@@ -68,7 +70,7 @@ async function enqueue(kind) {
   const batched = rate(BATCHED, performance.now() - t);
   await q.close();
   removeDir(dir);
-  return { single, batched };
+  return { single, bulk: batched };
 }
 
 async function processing(kind, workers, concurrency = 1) {
@@ -136,18 +138,8 @@ console.log(
   `SQLite bench: node ${process.version}, ${SINGLE} single, ${BATCHED} batched, ${PROCESS} processed, ${LATENCY} latency samples`,
 );
 const cases = await measureRounds(async () => {
-  const measured = [];
-  const add = (name, values, higherIsBetter = true, unit = '') => measured.push({ name, values, higherIsBetter, unit });
-  const enq = [];
-  for (const k of kinds) enq.push(await enqueue(k));
-  add(
-    'enqueue one by one (jobs/s)',
-    enq.map((e) => e.single),
-  );
-  add(
-    'enqueue batched x1000 (jobs/s)',
-    enq.map((e) => e.batched),
-  );
+  const { measured, add } = caseList();
+  await addEnqueueCases(add, kinds, enqueue, 'enqueue batched x1000 (jobs/s)');
   const one = [];
   for (const k of kinds) one.push(await processing(k, 1));
   add('process no-op, 1 worker process (jobs/s)', one);

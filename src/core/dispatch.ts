@@ -61,14 +61,8 @@ async function pushInBatches(
   options: DispatchOptions,
 ): Promise<PushResult[]> {
   const batch = options.batchSize ?? PUSH_BATCH;
-  if (envelopes.length === 0) return [];
-  if (envelopes.length <= batch) {
-    const results = await driver.jobPush(envelopes, { events: envelopes.map(dispatchedEvent) });
-    options.onProgress?.(envelopes.length, envelopes.length);
-    return results;
-  }
   const results: PushResult[] = [];
-  const pipelined = driver.capabilities.pipelinedPush === true;
+  const pipelined = driver.capabilities.pipelinedPush === true && envelopes.length > batch;
   const depth = pipelined ? PIPELINE_DEPTH : 1;
   const fence = pipelined ? newToken() : undefined;
   const inFlight: { pushed: Promise<PushResult[]>; end: number }[] = [];

@@ -8,8 +8,9 @@ import type { JobEnvelope } from './envelope.js';
 import { errorMessage } from './errors.js';
 import { newToken } from './ids.js';
 import { JobFetcher } from './job-fetcher.js';
-import { MetricsAggregator } from './metrics.js';
+import { type InFlight, LeaseRenewer } from './lease-renewer.js';
 import { type AttemptResult, type ExecutedAttempt, executeAttempt, type RunnerDeps, recordAttempt } from './runner.js';
+import { WorkerMetrics } from './worker-metrics.js';
 
 export type StopReason =
   | 'interrupted'
@@ -45,19 +46,6 @@ export interface WorkerOptions {
   onWarning?: (message: string) => void;
 }
 
-interface InFlight {
-  envelope: JobEnvelope;
-  token: string;
-  startedAt: number;
-  abort: AttemptAbort;
-  /** When the lease was last taken or renewed (worker clock). */
-  renewedAt: number;
-  /** The handler is done and the outcome is on its way to the store: no more renewals. */
-  recording: boolean;
-}
-
-const METRICS_FLUSH_MS = 2000;
-
 /** Exit codes by stop reason, as `qtool work` reports them (Laravel exits 12 on memory). */
 export const STOP_EXIT_CODES: Record<StopReason, number> = {
   interrupted: 0,
@@ -73,8 +61,8 @@ export const STOP_EXIT_CODES: Record<StopReason, number> = {
 
 /**
  * The worker loop: `concurrency` async slots reserve from the queues in priority order, run one
- * attempt each, and record the outcome. Leases are renewed every third of their length while a
- * job runs; a job whose lease was lost is aborted and its outcome discarded by the store.
+ * attempt each, and record the outcome. Leases are renewed while a job runs (LeaseRenewer); a job
+ * whose lease was lost is aborted and its outcome discarded by the store.
  */
 export class Worker {
   readonly id: string;
@@ -92,7 +80,8 @@ export class Worker {
   private startedAt = 0;
   private lastRestartCheck = 0;
   private lastYield = 0;
-  private readonly metrics = new MetricsAggregator();
+  private readonly metrics: WorkerMetrics;
+  private readonly leases: LeaseRenewer;
   private deps: RunnerDeps | undefined;
   /** The last reserve came back empty (--stop-when-empty then checks after each outcome stored). */
   private foundNothing = false;
@@ -123,6 +112,12 @@ export class Worker {
     this.id = options.workerId ?? `${hostname()}:${process.pid}:${newToken().slice(0, 6)}`;
     // Every slot and running job listens on these two signals.
     setMaxListeners(0, this.idle.signal, this.force.signal);
+    this.metrics = new WorkerMetrics(options.driver, options.onWarning);
+    this.leases = new LeaseRenewer(() => this.inFlight.values(), {
+      driver: options.driver,
+      leaseMs: this.options.leaseMs,
+      onWarning: options.onWarning,
+    });
   }
 
   /** Stop taking jobs and finish those in hand; `force` aborts them too (they are released). */
@@ -150,19 +145,16 @@ export class Worker {
     ]);
     const heartbeat = setInterval(() => void this.beat().catch(() => {}), this.options.heartbeatMs);
     heartbeat.unref();
-    const flush = setInterval(() => void this.flushMetrics(), METRICS_FLUSH_MS);
-    flush.unref();
-    // One timer renews every running job's lease (a timer per job costs more than the renewals).
-    const renew = setInterval(() => this.renewLeases(), Math.max(25, Math.floor(this.options.leaseMs / 6)));
+    this.metrics.start();
+    this.leases.start();
     try {
       const slots = Array.from({ length: this.options.concurrency }, () => this.slot());
       await Promise.all(slots);
       while (this.recordings.size > 0) await Promise.all(this.recordings);
     } finally {
       clearInterval(heartbeat);
-      clearInterval(flush);
-      clearInterval(renew);
-      await this.flushMetrics();
+      this.leases.stop();
+      await this.metrics.stop();
       const reason = this.stopReason ?? 'interrupted';
       await driver.eventsAppend([{ name: 'worker.stopped', workerId: this.id, details: { reason } }]).catch(() => {});
       await driver.workerRemove(this.id).catch(() => {});
@@ -255,7 +247,7 @@ export class Worker {
       this.handled += 1;
       if (result.status === 'completed' || result.status === 'deleted') this.processed += 1;
       if (result.status === 'failed') this.failed += 1;
-      this.recordMetrics(job, result);
+      this.metrics.record(job, result);
       this.options.onResult?.(result);
     } catch (error) {
       // The store failed while recording the outcome: the lease will expire and the job run again.
@@ -275,50 +267,6 @@ export class Worker {
       void this.queuesEmpty().then((empty) => {
         if (empty && !this.stopping) this.stop('empty');
       });
-  }
-
-  private renewLeases(): void {
-    const { driver, leaseMs } = this.options;
-    const now = Date.now();
-    const every = Math.max(50, Math.floor(leaseMs / 3));
-    for (const entry of this.inFlight.values()) {
-      if (entry.recording || entry.abort.aborted || now - entry.renewedAt < every) continue;
-      entry.renewedAt = now;
-      const { envelope } = entry;
-      driver.jobExtendLease({ id: envelope.id, token: entry.token, leaseMs }).then(
-        (kept) => {
-          if (kept || entry.recording) return;
-          this.options.onWarning?.(`lease lost on job ${envelope.id} (${envelope.name}); abandoning it`);
-          entry.abort.abort('lease lost');
-        },
-        (error) => this.options.onWarning?.(`cannot renew the lease of job ${envelope.id}: ${errorMessage(error)}`),
-      );
-    }
-  }
-
-  private recordMetrics(job: ReservedJob, result: AttemptResult): void {
-    if (result.status === 'lost') return;
-    const outcome = result.status === 'failed' ? 'failed' : result.status === 'released' ? 'released' : 'processed';
-    // Wait (available to start) is known exactly for a first attempt: later ones were made available by a release.
-    const waitMs = job.envelope.attempts === 1 ? Math.max(0, job.reservedAt - job.envelope.availableAt) : undefined;
-    this.metrics.record({
-      at: Date.now(),
-      queue: job.envelope.queue,
-      job: job.envelope.name,
-      outcome,
-      runtimeMs: result.durationMs,
-      waitMs,
-    });
-  }
-
-  private async flushMetrics(): Promise<void> {
-    const rows = this.metrics.drain();
-    if (rows.length === 0) return;
-    try {
-      await this.options.driver.metricsAdd(rows);
-    } catch (error) {
-      this.options.onWarning?.(`cannot store metrics: ${errorMessage(error)}`);
-    }
   }
 
   private runnerDeps(): RunnerDeps {

@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lines, type Project, STORES, tempProject } from '../helpers/cli.js';
 import { E2E_CONFIG } from '../helpers/e2e-config.js';
@@ -50,6 +51,23 @@ describe.each(STORES)('on %s', (store) => {
       expect(inline.code).toBe(0);
       expect(await pending()).toBe(5);
       expect(await pending('q2')).toBe(1);
+    });
+
+    it('stores a dispatch of several batches whole and in order (Redis keeps batches in flight)', async () => {
+      const count = 3500; // four batches of 1,000
+      const input = Array.from({ length: count }, (_, n) => JSON.stringify({ job: 'Record', data: { tag: `n${n}` } }));
+      const result = await project.run(['dispatch', '-', '--json'], { input: input.join('\n') });
+      expect(result.code).toBe(0);
+      const ids = JSON.parse(result.stdout).jobs.map((j: { id: string; status: string }) => j.id);
+      expect(ids).toHaveLength(count);
+      expect([...ids].sort()).toEqual(ids); // ids are made in input order: the results come back in it
+      expect(await pending()).toBe(count);
+      // One slot runs them first in, first out: the ledger follows the input.
+      expect((await project.run(['work', '--stop-when-empty', '--sleep', '200ms'], { timeoutMs: 60_000 })).code).toBe(
+        0,
+      );
+      const ledger = lines(readFileSync(join(project.dir, 'ledger.txt'), 'utf8'));
+      expect(ledger.map((l) => l.split(' ')[1])).toEqual(input.map((_, n) => `n${n}`));
     });
 
     it('dispatches none of an NDJSON stream whose line 3 is malformed, exit 2 naming line 3', async () => {

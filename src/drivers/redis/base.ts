@@ -154,10 +154,9 @@ export abstract class RedisBase {
   protected mapError(error: unknown): unknown {
     if (error instanceof DriverError) return error;
     const message = (error as Error)?.message ?? '';
-    if (message.includes('FENCED'))
-      return new DriverError('INVALID', message.replace(/^.*FENCED /, ''), { cause: error });
-    if (message.includes('DUPLICATE'))
-      return new DriverError('INVALID', message.replace(/^.*DUPLICATE /, ''), { cause: error });
+    // A script's refusal: its code word, then the message for the user.
+    const refusal = /\b(?:DUPLICATE|FENCED) ([\s\S]*)$/.exec(message);
+    if (refusal) return new DriverError('INVALID', refusal[1]!, { cause: error });
     if (isConnectionError(error)) return connectionError(error, this.options.url, this.options.nodes);
     return error;
   }
