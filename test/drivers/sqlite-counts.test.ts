@@ -12,7 +12,9 @@ import { makeEnvelope, sleep } from './conformance/envelopes.js';
 function countedByScan(path: string, queue: string): Partial<QueueStats> {
   const db = new Database(path, { readonly: true });
   try {
-    const now = Date.now();
+    // The store's clock, as the driver's is: Date.now() can trail it by a hair, and a job released
+    // with no delay just before would then count as delayed.
+    const now = (db.prepare("SELECT unixepoch('subsec') * 1000 AS t").get() as { t: number }).t;
     const one = (sql: string, ...args: unknown[]) => (db.prepare(sql).get(...args) as { n: number }).n;
     return {
       pending: one('SELECT COUNT(*) AS n FROM jobs WHERE queue = ? AND state = 0 AND available_at <= ?', queue, now),

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteDriver } from '../../src/drivers/sqlite/index.js';
 import { SCHEMA_VERSION } from '../../src/drivers/sqlite/schema.js';
 import type { Driver } from '../../src/drivers/types.js';
+import { makeEnvelope } from './conformance/envelopes.js';
 
 const eventsSql = (path: string) => {
   const db = new Database(path, { readonly: true });
@@ -57,6 +58,35 @@ describe('SQLite schema upgrades', () => {
     const after = await driver.eventsRead({ afterId: before.at(-1)!.id, limit: 100 });
     expect(after.map((e) => e.name)).toEqual(['queue.resumed']);
     expect(Number(after[0]!.id)).toBeGreaterThan(Number(before.at(-1)!.id));
+  });
+
+  it('upgrades a version-6 file: the due index holds ready rows only, and every job is where it was', async () => {
+    driver = createSqliteDriver({ path });
+    const now = Date.now();
+    await driver.jobPush([
+      makeEnvelope({ queue: 'q' }),
+      makeEnvelope({ queue: 'q' }),
+      makeEnvelope({ queue: 'q', availableAt: now + 600_000 }),
+    ]);
+    const [held] = await driver.jobReserve({ queues: ['q'], workerId: 'w', leaseMs: 600_000, limit: 1 });
+    await driver.close();
+    // Back to the version-6 layout: one due index over every row, reserved ones too.
+    const db = new Database(path);
+    db.exec('DROP INDEX jobs_due; CREATE INDEX jobs_due ON jobs (queue, available_at);');
+    db.pragma('user_version = 6');
+    db.close();
+
+    driver = createSqliteDriver({ path });
+    const check = new Database(path, { readonly: true });
+    const index = check.prepare("SELECT sql FROM sqlite_master WHERE name = 'jobs_due'").get() as { sql: string };
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    check.close();
+    expect(index.sql).toMatch(/WHERE state = 0/);
+    expect((await driver.queueStats())[0]).toMatchObject({ pending: 1, delayed: 1, reserved: 1 });
+    const next = await driver.jobReserve({ queues: ['q'], workerId: 'w', leaseMs: 600_000, limit: 5 });
+    expect(next).toHaveLength(1);
+    expect(next[0]!.envelope.id).not.toBe(held!.envelope.id);
+    expect(await driver.jobComplete({ id: held!.envelope.id, token: held!.token })).toBe(true);
   });
 });
 

@@ -19,6 +19,7 @@ import type {
 } from '../types.js';
 import { openDatabase } from './connection.js';
 import { SqliteFailedStore } from './failed-store.js';
+import { HeldLeases } from './held-leases.js';
 import { pushEnvelopes } from './push.js';
 import {
   addCounts,
@@ -52,6 +53,7 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
   readonly capabilities = { crossProcess: true, blockingReserve: true, inline: false, cluster: false };
   /** Jobs whose completion is deferred to this connection's next transaction (see jobComplete). */
   private readonly completing = new Set<string>();
+  private readonly held = new HeldLeases();
 
   constructor(options: SqliteDriverOptions) {
     const { db, watcher } = openDatabase(options.path, options.busyTimeoutMs ?? 5000);
@@ -81,6 +83,12 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
   }
 
   private take(options: ReserveOptions): ReservedJob[] {
+    const taken = this.reserveRows(options);
+    for (const job of taken) this.held.add(job.envelope.id, job.token, job.leaseUntil, job.reservedAt);
+    return taken;
+  }
+
+  private reserveRows(options: ReserveOptions): ReservedJob[] {
     return this.write(() => {
       const q = this.q;
       const now = this.clock();
@@ -129,7 +137,7 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
   private nextDue(queues: string[]): number | null {
     let next: number | null = null;
     for (const queue of queues) {
-      const row = this.q.nextDue.get(queue) as { at: number | null } | undefined;
+      const row = this.q.nextDue.get({ queue }) as { at: number | null } | undefined;
       if (row?.at !== null && row?.at !== undefined && (next === null || row.at < next)) next = row.at;
     }
     return next;
@@ -143,9 +151,12 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
   async jobComplete(options: AckOptions): Promise<boolean> {
     // A completion already waiting to be written holds the row until then: a second one is late.
     if (this.completing.has(options.id)) return false;
-    const held = this.peek(() => this.q.jobHeld.get(options.id, options.token));
-    if (!held) return false;
     const at = this.clock();
+    const held =
+      this.held.surelyHeld(options.id, options.token, at) ||
+      this.peek(() => this.q.jobHeld.get(options.id, options.token)) !== undefined;
+    this.held.settle(options.id);
+    if (!held) return false;
     this.completing.add(options.id);
     this.defer(() => {
       this.completing.delete(options.id);
@@ -161,6 +172,7 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
   }
 
   async jobRelease(options: ReleaseOptions): Promise<boolean> {
+    this.held.settle(options.id);
     return this.write(() => {
       const row = this.q.jobHistoryHeld.get(options.id, options.token) as
         | { queue: string; history: string | null }
@@ -185,6 +197,7 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
   }
 
   async jobFail(options: FailOptions): Promise<boolean> {
+    this.held.settle(options.id);
     return this.write(() => {
       const row = this.q.jobDeleteHeldFull.get(options.id, options.token) as JobRow | undefined;
       if (!row) return false;
@@ -208,9 +221,11 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
   }
 
   async jobExtendLease(options: { id: string; token: string; leaseMs: number }): Promise<boolean> {
-    return this.write(
-      () => this.q.jobExtend.run(this.clock() + options.leaseMs, options.id, options.token).changes === 1,
-    );
+    const until = this.clock() + options.leaseMs;
+    const extended = this.write(() => this.q.jobExtend.run(until, options.id, options.token).changes === 1);
+    if (extended) this.held.renew(options.id, options.token, until);
+    else this.held.settle(options.id);
+    return extended;
   }
 
   async jobGet(id: string): Promise<JobRecord | null> {
@@ -237,6 +252,7 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
   }
 
   async jobDelete(id: string): Promise<boolean> {
+    this.held.settle(id);
     return this.write(() => {
       const row = this.q.jobDeleteAny.get(id) as
         | { queue: string; unique_key: string | null; state: number; available_at: number; waiting: number }
@@ -285,9 +301,8 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
   /** pending = ready − delayed; delayed = `later` moved from `mark` to now by the rows due in between. */
   private queueRowStats(row: QueueRow, now: number, cap: number): QueueStats | null {
     const [lo, hi] = row.mark <= now ? [row.mark, now] : [now, row.mark];
-    const range = this.q.queueDueBetween.get({ queue: row.name, lo, hi, cap }) as { rows: number; reserved: number };
-    if (cap >= 0 && range.rows >= cap) return null;
-    const ready = range.rows - range.reserved;
+    const ready = (this.q.queueDueBetween.get({ queue: row.name, lo, hi, cap }) as { rows: number }).rows;
+    if (cap >= 0 && ready >= cap) return null;
     const delayed = row.mark <= now ? row.later - ready : row.later + ready;
     return {
       queue: row.name,

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { storeNow } from './clock.js';
 
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /**
  * Per-queue counts, kept exact by each step in its own transaction (one aggregated UPDATE of the
@@ -51,10 +51,11 @@ ALTER TABLE events_v6 RENAME TO events;`;
 
 /**
  * Jobs live in one table whose `available_at` means "due at" for ready rows and "lease expires at"
- * for reserved rows, so one index range scan (queue, available_at) finds both due jobs and
- * expired leases (a secondary index of a WITHOUT ROWID table ends with the key, id, so the scan is
- * in FIFO order). The partial index of reserved rows lets the counts' corrections for expired
- * leases read reserved rows only.
+ * for reserved rows. Each kind has its own partial index on (queue, available_at): a reserve takes
+ * the older of the two heads (a due job or an expired lease), and moves the row from the head of
+ * one to the tail of the other; the completed job's delete then touches the reserved index only.
+ * Version 7 made jobs_due partial (it held reserved rows too): a job's commit wrote one index page
+ * less. A secondary index of a WITHOUT ROWID table ends with the key, id, so scans are in FIFO order.
  */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -75,7 +76,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   waiting_on TEXT,
   prev INTEGER
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS jobs_due ON jobs (queue, available_at);
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs (queue, available_at) WHERE state = 0;
 CREATE INDEX IF NOT EXISTS jobs_reserved ON jobs (queue, available_at) WHERE state = 1;
 CREATE INDEX IF NOT EXISTS jobs_waiting ON jobs (queue) WHERE waiting_on IS NOT NULL;
 CREATE TABLE IF NOT EXISTS queues (
@@ -160,6 +161,7 @@ export function migrate(db: Database.Database): void {
       db.exec('ALTER TABLE jobs ADD COLUMN prev INTEGER');
     }
     if (from >= 1 && from < 6) db.exec(EVENTS_WITHOUT_AUTOINCREMENT);
+    if (from >= 1 && from < 7) db.exec('DROP INDEX IF EXISTS jobs_due'); // rebuilt partial below
     db.exec(SCHEMA);
     if (from >= 1 && from < 5) {
       db.exec(ADD_MISSING_QUEUES);

@@ -51,6 +51,12 @@ export function rowToEnvelope(row: JobRow): DecodedEnvelope {
   return decoded;
 }
 
+/** A queue's first ready job due by $now, and its first reserved job whose lease ran out by $now. */
+const FIRST_DUE = `SELECT * FROM (SELECT id, available_at FROM jobs INDEXED BY jobs_due
+  WHERE queue = $queue AND state = 0 AND available_at <= $now ORDER BY available_at, id LIMIT 1)`;
+const FIRST_EXPIRED = `SELECT * FROM (SELECT id, available_at FROM jobs INDEXED BY jobs_reserved
+  WHERE queue = $queue AND state = 1 AND available_at <= $now ORDER BY available_at, id LIMIT 1)`;
+
 /** Every statement, prepared once per connection. */
 export class SqliteStatements {
   readonly idempotencyGet: Statement;
@@ -121,6 +127,8 @@ export class SqliteStatements {
     );
     this.queueMarks = p('SELECT name, paused, mark FROM queues');
     this.queueMark = p('SELECT mark FROM queues WHERE name = ?');
+    // The oldest of the first due job and the first expired lease (each the head of its index), so
+    // jobs of a dead worker come back in turn with new ones.
     // SET expressions read the row before the update: `prev` carries that to RETURNING for the counts.
     // One row per statement: the `id IN (SELECT … LIMIT n)` form builds a temporary table of ids
     // and cost three times as much for one row; a reserve of several rows loops (measured equal at 10).
@@ -129,7 +137,7 @@ export class SqliteStatements {
          attempts = attempts + 1, waiting_on = NULL,
          prev = (state = 0) * ${PREV_READY} + (waiting_on IS NOT NULL) * ${PREV_WAITING}
            + (state = 0 AND available_at > $mark) * ${PREV_LATER}
-       WHERE id = (SELECT id FROM jobs WHERE queue = $queue AND available_at <= $now ORDER BY available_at, id LIMIT 1)
+       WHERE id = (SELECT id FROM (${FIRST_DUE} UNION ALL ${FIRST_EXPIRED}) ORDER BY available_at, id LIMIT 1)
        RETURNING *`,
     );
     this.queueCountsAdd = p(
@@ -149,7 +157,12 @@ export class SqliteStatements {
     );
     this.failedZeroAll = p('UPDATE queues SET failed = 0');
     this.failedZeroQueue = p('UPDATE queues SET failed = 0 WHERE name = ?');
-    this.nextDue = p('SELECT MIN(available_at) AS at FROM jobs WHERE queue = ?');
+    this.nextDue = p(
+      `SELECT MIN(at) AS at FROM (
+         SELECT MIN(available_at) AS at FROM jobs INDEXED BY jobs_due WHERE queue = $queue AND state = 0
+         UNION ALL
+         SELECT MIN(available_at) FROM jobs INDEXED BY jobs_reserved WHERE queue = $queue AND state = 1)`,
+    );
     this.jobDeleteHeld = p('DELETE FROM jobs WHERE id = ? AND token = ? AND state = 1 RETURNING queue, unique_key');
     this.jobDeleteHeldFull = p('DELETE FROM jobs WHERE id = ? AND token = ? AND state = 1 RETURNING *');
     this.jobHistoryHeld = p('SELECT queue, history FROM jobs WHERE id = ? AND token = ? AND state = 1');
@@ -181,13 +194,11 @@ export class SqliteStatements {
       'UPDATE queues SET failed_total = failed_total + 1, failed = failed + 1, reserved = reserved - 1 WHERE name = ?',
     );
     this.queuesAll = p('SELECT * FROM queues ORDER BY name');
-    // Rows of a queue due in (lo, hi]: every row of the range less the reserved ones (expired leases).
-    // LIMIT $cap bounds the read; a capped answer means the queue's mark fell far behind.
+    // Ready rows of a queue due in (lo, hi]. LIMIT $cap bounds the read; a capped answer means the
+    // queue's mark fell far behind.
     this.queueDueBetween = p(
-      `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM jobs INDEXED BY jobs_due
-                WHERE queue = $queue AND available_at > $lo AND available_at <= $hi LIMIT $cap)) AS rows,
-              (SELECT COUNT(*) FROM jobs INDEXED BY jobs_reserved
-                WHERE queue = $queue AND state = 1 AND available_at > $lo AND available_at <= $hi) AS reserved`,
+      `SELECT COUNT(*) AS rows FROM (SELECT 1 FROM jobs INDEXED BY jobs_due
+         WHERE queue = $queue AND state = 0 AND available_at > $lo AND available_at <= $hi LIMIT $cap)`,
     );
     // Moves the mark up to $now: `later` loses the rows due in between. A push passes its new rows
     // ($ready, and $later: those due after the mark it read first); those of them due by now are in
@@ -198,9 +209,7 @@ export class SqliteStatements {
          ready = ready + $ready,
          later = later + $later - CASE WHEN mark < $now THEN
              (SELECT COUNT(*) FROM jobs INDEXED BY jobs_due
-               WHERE queue = $queue AND available_at > queues.mark AND available_at <= $now)
-           - (SELECT COUNT(*) FROM jobs INDEXED BY jobs_reserved
-               WHERE queue = $queue AND state = 1 AND available_at > queues.mark AND available_at <= $now)
+               WHERE queue = $queue AND state = 0 AND available_at > queues.mark AND available_at <= $now)
            ELSE 0 END,
          mark = MAX(mark, $now)`,
     );
