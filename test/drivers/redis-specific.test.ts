@@ -113,6 +113,62 @@ describe('redis driver specifics', () => {
     expect(keys.some((k) => k.includes('podcasts') && !k.startsWith('{podcasts}:'))).toBe(false);
   });
 
+  it('keeps the events stream near its cap: each step trims it once, after its last event', async () => {
+    const { prefix } = store();
+    const driver = createRedisDriver({ url: REDIS_URL, prefix, eventsMaxLen: 150 });
+    cleanups.push(() => driver.close());
+    const redis = new Redis(REDIS_URL);
+    cleanups.push(() => redis.quit());
+    const length = () => redis.xlen(`${prefix}events`);
+    // Approximate trimming drops whole stream nodes (100 entries each): allow one node over.
+    const bound = 150 + 100;
+    await dispatchJobs(
+      driver,
+      Array.from({ length: 1200 }, (_, n) => ({ name: 'Noop', queue: 'trim', data: { n } })),
+      { batchSize: 400 },
+    );
+    expect(await length()).toBeLessThanOrEqual(bound);
+    const taken = await driver.jobReserve({
+      queues: ['trim'],
+      workerId: 'w',
+      leaseMs: 30_000,
+      limit: 600,
+      emitEvents: true,
+    });
+    expect(taken).toHaveLength(600);
+    expect(await length()).toBeLessThanOrEqual(bound);
+    const acks = taken.map((job) =>
+      driver.jobComplete({
+        id: job.envelope.id,
+        token: job.token,
+        events: [{ name: 'job.completed', queue: 'trim', jobId: job.envelope.id, jobName: 'Noop', attempt: 1 }],
+      }),
+    );
+    expect(await Promise.all(acks)).toEqual(taken.map(() => true));
+    expect(await length()).toBeLessThanOrEqual(bound);
+    expect(await length()).toBeGreaterThanOrEqual(150);
+    // The newest events are the ones kept: the last is the last completion.
+    const last = (await driver.eventsRead({ afterId: null, limit: 1000 })).at(-1);
+    expect(last).toMatchObject({ name: 'job.completed', jobId: taken.at(-1)!.envelope.id });
+  });
+
+  it('writes the processing event of a job whose name needs escaping as valid JSON', async () => {
+    const s = store();
+    const driver = s.open();
+    const name = 'Say "hi" \\ é';
+    await driver.jobPush([makeEnvelope({ queue: 'esc', name })]);
+    const [job] = await driver.jobReserve({ queues: ['esc'], workerId: 'w"1', leaseMs: 30_000, emitEvents: true });
+    expect(job?.envelope.name).toBe(name);
+    const events = await driver.eventsRead({ afterId: null, limit: 10 });
+    expect(events.find((e) => e.name === 'job.processing')).toMatchObject({
+      jobId: job!.envelope.id,
+      jobName: name,
+      workerId: 'w"1',
+      queue: 'esc',
+      attempt: 1,
+    });
+  });
+
   it('prunes lapsed counters, locks and idempotency keys as new ones are written', async () => {
     const s = store();
     const driver = s.open();

@@ -33,9 +33,7 @@ for n, id in ipairs(ids) do
     end
     if maxlen > 0 and counts[n] > 0 then
       now = now or now_ms()
-      for e = firsts[n], firsts[n] + counts[n] - 1 do
-        redis.call('XADD', KEYS[7], 'MAXLEN', '~', maxlen, '*', 'e', ARGV[e], 't', now)
-      end
+      for e = firsts[n], firsts[n] + counts[n] - 1 do append_event(KEYS[7], ARGV[e], now) end
     end
   else
     results[n] = 0
@@ -48,4 +46,5 @@ if #done > 0 then
   redis.call('HDEL', KEYS[4], unpack(done))
   redis.call('HINCRBY', KEYS[5], 'processed', #done)
 end
+if now then trim_events(KEYS[7], maxlen) end
 return results

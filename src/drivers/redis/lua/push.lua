@@ -105,15 +105,14 @@ for _, at in ipairs(starts) do
     w.count = w.count + 1
     if #p >= 2 * CHUNK then flush(q) end
     if maxlen > 0 then
-      for e = at + 8, at + 7 + n do
-        redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'e', ARGV[e], 't', now)
-      end
+      for e = at + 8, at + 7 + n do append_event(KEYS[1], ARGV[e], now) end
     end
   end
   results[#results + 1] = status
   results[#results + 1] = skey
   results[#results + 1] = other
 end
+if maxlen > 0 then trim_events(KEYS[1], maxlen) end
 for q = 1, nq do
   flush(q)
   if writes[q].count > 0 then

@@ -21,11 +21,11 @@ for _, id in ipairs(ids) do
     redis.call('HDEL', KEYS[10], id)
     redis.call('HDEL', KEYS[11], id)
     if tonumber(ARGV[3]) > 0 then
-      redis.call('XADD', KEYS[8], 'MAXLEN', '~', ARGV[3], '*', 'e',
-        cjson.encode({ name = 'job.retried', queue = ARGV[4], jobId = id }), 't', now)
+      append_event(KEYS[8], cjson.encode({ name = 'job.retried', queue = ARGV[4], jobId = id }), now)
     end
     done[#done + 1] = id
   end
 end
+if #done > 0 and tonumber(ARGV[3]) > 0 then trim_events(KEYS[8], ARGV[3]) end
 if #done > 0 then wake(KEYS[7], ARGV[5], 1) end
 return done

@@ -38,15 +38,25 @@ local function write_state(key, id, s)
   redis.call('HSET', key, id, state_string(s))
 end
 
+-- Event entries are appended untrimmed and a step trims the stream once, after its last one: the
+-- MAXLEN check costs a quarter of an XADD, and a step of 50 jobs writes 50 events (measured 4.6
+-- against 3.4 us an event). The stream overshoots its length by at most one step's events.
+local function append_event(stream, event_json, now)
+  redis.call('XADD', stream, '*', 'e', event_json, 't', now)
+end
+
+local function trim_events(stream, maxlen)
+  redis.call('XTRIM', stream, 'MAXLEN', '~', maxlen)
+end
+
 -- Events arrive as a JSON list of already-encoded events (never re-encoded here: cjson would turn
 -- empty arrays into objects); the time comes from the server clock. maxlen 0: no stream in this
 -- slot (Redis Cluster), the driver appends the events itself after the step.
 local function add_events(stream, maxlen, events_json, now)
   if tonumber(maxlen) == 0 then return end
   if events_json == nil or events_json == '' or events_json == '[]' then return end
-  for _, e in ipairs(cjson.decode(events_json)) do
-    redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'e', e, 't', now)
-  end
+  for _, e in ipairs(cjson.decode(events_json)) do append_event(stream, e, now) end
+  trim_events(stream, maxlen)
 end
 
 local function append_history(key, id, attempt_json)
