@@ -1,6 +1,7 @@
 import formatBytes from 'bytes';
 import type { Driver, PushResult } from '../drivers/types.js';
 import type { AttemptDefaults } from './attempts.js';
+import { dataJson } from './data-json.js';
 import type { JobDefinition, QtoolConfig } from './define.js';
 import { parseDurationSeconds } from './duration.js';
 import type { JobEnvelope } from './envelope.js';
@@ -104,7 +105,7 @@ export function prepareEnvelopes(
     });
     if (envelope.unique === null && definition?.unique) envelope.unique = uniqueFromDefinition(definition, envelope);
     if (driver.capabilities.inline) envelope.availableAt = now; // sync ignores delays, as Laravel's does
-    const size = Buffer.byteLength(JSON.stringify(envelope.data) ?? '');
+    const size = Buffer.byteLength(dataJson(envelope) ?? '');
     if (size > maxBytes) {
       const where = inputs.length > 1 ? `job at index ${index} ` : '';
       throw new InputError(

@@ -1,3 +1,4 @@
+import { dataJson } from '../core/data-json.js';
 import { ENVELOPE_DEFAULTS, type JobEnvelope, plainEnvelope } from '../core/envelope.js';
 
 export interface DecodedEnvelope {
@@ -26,7 +27,12 @@ export function encodeEnvelope(envelope: JobEnvelope): string {
     const value = envelope[key as keyof JobEnvelope];
     if (value === undefined || isDefault(key, value)) continue;
     json += json === '' ? `{"${key}":` : `,"${key}":`;
-    json += typeof value === 'number' && Number.isFinite(value) ? String(value) : JSON.stringify(value);
+    json +=
+      typeof value === 'number' && Number.isFinite(value)
+        ? String(value)
+        : key === 'data'
+          ? dataJson(envelope)
+          : JSON.stringify(value);
   }
   return json === '' ? '{}' : `${json}}`;
 }

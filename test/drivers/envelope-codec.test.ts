@@ -1,10 +1,35 @@
 import { describe, expect, it } from 'vitest';
+import { prepareEnvelopes } from '../../src/core/dispatch.js';
 import { plainEnvelope } from '../../src/core/envelope.js';
 import { decodeEnvelope, encodeEnvelope } from '../../src/drivers/envelope-codec.js';
+import { createMemoryDriver } from '../../src/drivers/memory/index.js';
 
 const where = { id: 'x', queue: 'q' };
 
 describe('stored envelope encoding', () => {
+  it('serializes the data of a dispatched job once: the size check and the stored payload share it', async () => {
+    let serialized = 0;
+    const data = {
+      toJSON() {
+        serialized += 1;
+        return { n: serialized };
+      },
+    };
+    const driver = createMemoryDriver();
+    const [envelope] = prepareEnvelopes(driver, [{ name: 'Big', queue: 'q', data }], {}, 1_000);
+    expect(serialized).toBe(1); // measured for the size limit
+    expect(JSON.parse(encodeEnvelope(envelope!)).data).toEqual({ n: 1 });
+    expect(serialized).toBe(1);
+    await driver.close();
+  });
+
+  it('writes data replaced after an earlier encoding afresh', () => {
+    const envelope = plainEnvelope({ id: 'a0', name: 'Noop', queue: 'q', data: { n: 1 } }, 1_000);
+    expect(JSON.parse(encodeEnvelope(envelope)).data).toEqual({ n: 1 });
+    envelope.data = { n: 2 };
+    expect(JSON.parse(encodeEnvelope(envelope)).data).toEqual({ n: 2 });
+  });
+
   it('leaves default fields out and puts them back on decode', () => {
     const envelope = plainEnvelope({ id: 'a1', name: 'Noop', queue: 'q', data: { n: 1 } }, 1_000);
     const stored = encodeEnvelope(envelope);
