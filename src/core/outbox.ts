@@ -24,7 +24,7 @@ export function createSqliteOutbox(
   db: Database.Database,
   options: { jobs?: Record<string, JobDefinition> } = {},
 ): SqliteOutbox {
-  migrate(db);
+  migrate(db, false); // the application's connection is open, so other processes may be too
   const statements = new SqliteStatements(db);
   return {
     dispatch(name, data, extra = {}) {

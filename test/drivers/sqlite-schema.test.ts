@@ -6,10 +6,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteDriver } from '../../src/drivers/sqlite/index.js';
 import { SCHEMA_VERSION } from '../../src/drivers/sqlite/schema.js';
 import type { Driver } from '../../src/drivers/types.js';
+import { openSchema6File } from '../helpers/sqlite-schema6.js';
 import { makeEnvelope } from './conformance/envelopes.js';
 
 const eventsSql = (path: string) => {
-  const db = new Database(path, { readonly: true });
+  // Not read-only: a read-only connection that closes last leaves -wal and -shm behind, and the
+  // next open would take the file for shared and not upgrade it past version 6.
+  const db = new Database(path);
   const row = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'events'").get() as { sql: string };
   const version = db.pragma('user_version', { simple: true });
   db.close();
@@ -87,6 +90,35 @@ describe('SQLite schema upgrades', () => {
     expect(next).toHaveLength(1);
     expect(next[0]!.envelope.id).not.toBe(held!.envelope.id);
     expect(await driver.jobComplete({ id: held!.envelope.id, token: held!.token })).toBe(true);
+  });
+
+  it('leaves a version-6 file another process has open at 6, and upgrades it once opened alone', async () => {
+    const holder = openSchema6File(path); // an older qtool still at work on the file
+    driver = createSqliteDriver({ path });
+    await driver.jobPush([makeEnvelope({ queue: 'q' })]);
+    const indexSql = () =>
+      (holder.prepare("SELECT sql FROM sqlite_master WHERE name = 'jobs_due'").get() as { sql: string }).sql;
+    expect(holder.pragma('user_version', { simple: true })).toBe(6);
+    expect(indexSql()).not.toMatch(/WHERE/);
+    // What the older qtool runs on its next status and push: still answerable.
+    expect(() =>
+      holder
+        .prepare(
+          'SELECT COUNT(*) FROM jobs INDEXED BY jobs_due WHERE queue = ? AND available_at > ? AND available_at <= ?',
+        )
+        .get('q', 0, Date.now()),
+    ).not.toThrow();
+    await driver.close();
+    holder.close();
+
+    driver = createSqliteDriver({ path });
+    const check = new Database(path);
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(
+      (check.prepare("SELECT sql FROM sqlite_master WHERE name = 'jobs_due'").get() as { sql: string }).sql,
+    ).toMatch(/WHERE state = 0/);
+    check.close();
+    expect((await driver.queueStats())[0]).toMatchObject({ pending: 1 });
   });
 });
 

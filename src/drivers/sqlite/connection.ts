@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DriverError } from '../errors.js';
@@ -8,8 +8,11 @@ import { WalWatcher } from './wake.js';
 /** Open (creating owner-only) the store file: WAL, NORMAL sync, a busy timeout, the schema. */
 export function openDatabase(path: string, busyTimeoutMs: number): { db: Database.Database; watcher: WalWatcher } {
   let db: Database.Database;
+  let alone = false;
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Every open connection keeps a -shm (and -wal) beside the file; the last to close removes them.
+    alone = !existsSync(`${path}-wal`) && !existsSync(`${path}-shm`);
     closeSync(openSync(path, 'a', 0o600));
     chmodSync(path, 0o600);
     db = new Database(path, { timeout: busyTimeoutMs });
@@ -32,6 +35,6 @@ export function openDatabase(path: string, busyTimeoutMs: number): { db: Databas
   }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  migrate(db);
+  migrate(db, alone);
   return { db, watcher: new WalWatcher(path) };
 }

@@ -49,6 +49,9 @@ INSERT INTO events_v6 SELECT id, time, name, queue, job_id, job_name, attempt, w
 DROP TABLE events;
 ALTER TABLE events_v6 RENAME TO events;`;
 
+/** jobs_due as schemas 1-6 made it: SCHEMA's IF NOT EXISTS then leaves it so. */
+const FULL_DUE_INDEX = 'CREATE INDEX IF NOT EXISTS jobs_due ON jobs (queue, available_at)';
+
 /**
  * Jobs live in one table whose `available_at` means "due at" for ready rows and "lease expires at"
  * for reserved rows. Each kind has its own partial index on (queue, available_at): a reserve takes
@@ -146,13 +149,26 @@ CREATE TABLE IF NOT EXISTS meta (
 ) WITHOUT ROWID;
 `;
 
-/** Create or upgrade the schema; several processes may open a fresh file at once. */
-export function migrate(db: Database.Database): void {
+/**
+ * The version whose index change a running older qtool cannot live with: its statements name
+ * jobs_due in INDEXED BY with no `state = 0`, which the partial index cannot answer ("no query
+ * solution" on its next push or status). A file still open elsewhere stays at 6, which this
+ * version also reads and writes (see usesReadyOnlyDueIndex), and is upgraded by the first
+ * process that opens it alone.
+ */
+const READY_ONLY_DUE_INDEX = 7;
+
+/**
+ * Create or upgrade the schema; several processes may open a fresh file at once. `alone`: no
+ * other process has the file open (it had no -wal or -shm beside it).
+ */
+export function migrate(db: Database.Database, alone: boolean): void {
   const version = () => db.pragma('user_version', { simple: true }) as number;
-  if (version() >= SCHEMA_VERSION) return;
+  const target = alone || version() === 0 ? SCHEMA_VERSION : READY_ONLY_DUE_INDEX - 1;
+  if (version() >= target) return;
   db.transaction(() => {
     const from = version();
-    if (from >= SCHEMA_VERSION) return;
+    if (from >= target) return;
     // Version 3 added jobs.waiting_on (the key a held-back job waits for).
     if (from >= 1 && from < 3) db.exec('ALTER TABLE jobs ADD COLUMN waiting_on TEXT');
     // Version 5 added the per-queue counts (COUNT_COLUMNS, and jobs.prev for the reserve's part).
@@ -161,12 +177,22 @@ export function migrate(db: Database.Database): void {
       db.exec('ALTER TABLE jobs ADD COLUMN prev INTEGER');
     }
     if (from >= 1 && from < 6) db.exec(EVENTS_WITHOUT_AUTOINCREMENT);
-    if (from >= 1 && from < 7) db.exec('DROP INDEX IF EXISTS jobs_due'); // rebuilt partial below
+    // Rebuilt partial by SCHEMA below; left as it is (full) when staying at 6.
+    if (from >= 1 && from < READY_ONLY_DUE_INDEX && target >= READY_ONLY_DUE_INDEX) db.exec('DROP INDEX jobs_due');
+    else if (from >= 1 && from < READY_ONLY_DUE_INDEX) db.exec(FULL_DUE_INDEX);
     db.exec(SCHEMA);
     if (from >= 1 && from < 5) {
       db.exec(ADD_MISSING_QUEUES);
       db.prepare(RECOUNT).run({ now: storeNow(db) });
     }
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    db.pragma(`user_version = ${target}`);
   }).immediate();
+}
+
+/** Whether jobs_due holds ready rows only (schema 7), or every row as schema 6 made it. */
+export function usesReadyOnlyDueIndex(db: Database.Database): boolean {
+  const row = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'jobs_due'").get() as
+    | { sql: string }
+    | undefined;
+  return row !== undefined && /\bWHERE\b/i.test(row.sql);
 }

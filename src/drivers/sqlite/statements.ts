@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { type DecodedEnvelope, decodeEnvelope } from '../envelope-codec.js';
 import { storeNow } from './clock.js';
 import { RowInserter } from './row-inserter.js';
+import { usesReadyOnlyDueIndex } from './schema.js';
 
 type Statement = Database.Statement;
 
@@ -57,6 +58,37 @@ const FIRST_DUE = `SELECT * FROM (SELECT id, available_at FROM jobs INDEXED BY j
 const FIRST_EXPIRED = `SELECT * FROM (SELECT id, available_at FROM jobs INDEXED BY jobs_reserved
   WHERE queue = $queue AND state = 1 AND available_at <= $now ORDER BY available_at, id LIMIT 1)`;
 
+/**
+ * The statements that read jobs_due, for each of its layouts: ready rows only (schema 7), or every
+ * row (schema 6, kept while a file is open in an older qtool too; see schema.ts, migrate).
+ */
+const DUE_INDEX_SQL = {
+  readyOnly: {
+    nextJob: `SELECT id FROM (${FIRST_DUE} UNION ALL ${FIRST_EXPIRED}) ORDER BY available_at, id LIMIT 1`,
+    nextDue: `SELECT MIN(at) AS at FROM (
+         SELECT MIN(available_at) AS at FROM jobs INDEXED BY jobs_due WHERE queue = $queue AND state = 0
+         UNION ALL
+         SELECT MIN(available_at) FROM jobs INDEXED BY jobs_reserved WHERE queue = $queue AND state = 1)`,
+    readyBetween: `SELECT COUNT(*) AS rows FROM (SELECT 1 FROM jobs INDEXED BY jobs_due
+         WHERE queue = $queue AND state = 0 AND available_at > $lo AND available_at <= $hi LIMIT $cap)`,
+    readySinceMark: `(SELECT COUNT(*) FROM jobs INDEXED BY jobs_due
+               WHERE queue = $queue AND state = 0 AND available_at > queues.mark AND available_at <= $now)`,
+  },
+  // One range holds due jobs and expired leases; counts subtract the reserved rows in it.
+  everyRow: {
+    nextJob: 'SELECT id FROM jobs WHERE queue = $queue AND available_at <= $now ORDER BY available_at, id LIMIT 1',
+    nextDue: 'SELECT MIN(available_at) AS at FROM jobs WHERE queue = $queue',
+    readyBetween: `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM jobs INDEXED BY jobs_due
+                WHERE queue = $queue AND available_at > $lo AND available_at <= $hi LIMIT $cap))
+              - (SELECT COUNT(*) FROM jobs INDEXED BY jobs_reserved
+                WHERE queue = $queue AND state = 1 AND available_at > $lo AND available_at <= $hi) AS rows`,
+    readySinceMark: `((SELECT COUNT(*) FROM jobs INDEXED BY jobs_due
+               WHERE queue = $queue AND available_at > queues.mark AND available_at <= $now)
+           - (SELECT COUNT(*) FROM jobs INDEXED BY jobs_reserved
+               WHERE queue = $queue AND state = 1 AND available_at > queues.mark AND available_at <= $now))`,
+  },
+};
+
 /** Every statement, prepared once per connection. */
 export class SqliteStatements {
   readonly idempotencyGet: Statement;
@@ -111,6 +143,7 @@ export class SqliteStatements {
 
   constructor(private readonly db: Database.Database) {
     const p = (sql: string) => db.prepare(sql);
+    const due = DUE_INDEX_SQL[usesReadyOnlyDueIndex(db) ? 'readyOnly' : 'everyRow'];
     this.idempotencyGet = p('SELECT job_id FROM idempotency_keys WHERE key = ? AND expires_at > ?');
     this.idempotencyPut = p('INSERT OR REPLACE INTO idempotency_keys (key, job_id, expires_at) VALUES (?, ?, ?)');
     this.uniqueHolder = p('SELECT owner FROM unique_keys WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)');
@@ -137,7 +170,7 @@ export class SqliteStatements {
          attempts = attempts + 1, waiting_on = NULL,
          prev = (state = 0) * ${PREV_READY} + (waiting_on IS NOT NULL) * ${PREV_WAITING}
            + (state = 0 AND available_at > $mark) * ${PREV_LATER}
-       WHERE id = (SELECT id FROM (${FIRST_DUE} UNION ALL ${FIRST_EXPIRED}) ORDER BY available_at, id LIMIT 1)
+       WHERE id = (${due.nextJob})
        RETURNING *`,
     );
     this.queueCountsAdd = p(
@@ -157,12 +190,7 @@ export class SqliteStatements {
     );
     this.failedZeroAll = p('UPDATE queues SET failed = 0');
     this.failedZeroQueue = p('UPDATE queues SET failed = 0 WHERE name = ?');
-    this.nextDue = p(
-      `SELECT MIN(at) AS at FROM (
-         SELECT MIN(available_at) AS at FROM jobs INDEXED BY jobs_due WHERE queue = $queue AND state = 0
-         UNION ALL
-         SELECT MIN(available_at) FROM jobs INDEXED BY jobs_reserved WHERE queue = $queue AND state = 1)`,
-    );
+    this.nextDue = p(due.nextDue);
     this.jobDeleteHeld = p('DELETE FROM jobs WHERE id = ? AND token = ? AND state = 1 RETURNING queue, unique_key');
     this.jobDeleteHeldFull = p('DELETE FROM jobs WHERE id = ? AND token = ? AND state = 1 RETURNING *');
     this.jobHistoryHeld = p('SELECT queue, history FROM jobs WHERE id = ? AND token = ? AND state = 1');
@@ -196,10 +224,7 @@ export class SqliteStatements {
     this.queuesAll = p('SELECT * FROM queues ORDER BY name');
     // Ready rows of a queue due in (lo, hi]. LIMIT $cap bounds the read; a capped answer means the
     // queue's mark fell far behind.
-    this.queueDueBetween = p(
-      `SELECT COUNT(*) AS rows FROM (SELECT 1 FROM jobs INDEXED BY jobs_due
-         WHERE queue = $queue AND state = 0 AND available_at > $lo AND available_at <= $hi LIMIT $cap)`,
-    );
+    this.queueDueBetween = p(due.readyBetween);
     // Moves the mark up to $now: `later` loses the rows due in between. A push passes its new rows
     // ($ready, and $later: those due after the mark it read first); those of them due by now are in
     // the range too, so they cancel out.
@@ -207,10 +232,7 @@ export class SqliteStatements {
       `INSERT INTO queues (name, mark, ready, later) VALUES ($queue, $now, $ready, $later)
        ON CONFLICT (name) DO UPDATE SET
          ready = ready + $ready,
-         later = later + $later - CASE WHEN mark < $now THEN
-             (SELECT COUNT(*) FROM jobs INDEXED BY jobs_due
-               WHERE queue = $queue AND state = 0 AND available_at > queues.mark AND available_at <= $now)
-           ELSE 0 END,
+         later = later + $later - CASE WHEN mark < $now THEN ${due.readySinceMark} ELSE 0 END,
          mark = MAX(mark, $now)`,
     );
     this.queueClear = p(
