@@ -77,7 +77,10 @@ export class Worker {
   private processed = 0;
   private failed = 0;
   private handled = 0;
+  /** The store's clock at start: `qtool restart` stamps its time with the same clock. */
   private startedAt = 0;
+  /** This process's monotonic clock at start, for --max-time (the store's clock may be skewed). */
+  private runningSince = 0;
   private lastRestartCheck = 0;
   private lastYield = 0;
   private readonly metrics: WorkerMetrics;
@@ -138,7 +141,11 @@ export class Worker {
   async run(): Promise<StopReason> {
     const { driver } = this.options;
     this.startedAt = await driver.now();
+    this.runningSince = performance.now();
     this.lastRestartCheck = Date.now();
+    // --max-time also holds while the slots wait on the store (an idle worker, a slow connection).
+    const maxTime = this.options.maxTimeMs ? setTimeout(() => this.stop('max_time'), this.options.maxTimeMs) : null;
+    maxTime?.unref();
     await this.beat();
     await driver.eventsAppend([
       { name: 'worker.started', workerId: this.id, details: { queues: this.options.queues } },
@@ -153,6 +160,7 @@ export class Worker {
       while (this.recordings.size > 0) await Promise.all(this.recordings);
     } finally {
       clearInterval(heartbeat);
+      if (maxTime) clearTimeout(maxTime);
       this.leases.stop();
       await this.metrics.stop();
       const reason = this.stopReason ?? 'interrupted';
@@ -300,13 +308,17 @@ export class Worker {
     const { maxJobs, maxTimeMs, memoryMb, once } = this.options;
     if (once) this.stop('once');
     else if (maxJobs && this.handled >= maxJobs) this.stop('max_jobs');
-    else if (maxTimeMs && Date.now() - this.startedAt >= maxTimeMs) this.stop('max_time');
+    else if (maxTimeMs && this.ranFor(maxTimeMs)) this.stop('max_time');
     else if (memoryMb && process.memoryUsage.rss() / 1024 / 1024 >= memoryMb) this.stop('memory');
+  }
+
+  private ranFor(ms: number): boolean {
+    return performance.now() - this.runningSince >= ms;
   }
 
   /** `qtool restart` stores a timestamp; a worker started before it stops after its current job. */
   private async checkRestart(): Promise<void> {
-    if (this.options.maxTimeMs && Date.now() - this.startedAt >= this.options.maxTimeMs) this.stop('max_time');
+    if (this.options.maxTimeMs && this.ranFor(this.options.maxTimeMs)) this.stop('max_time');
     if (Date.now() - this.lastRestartCheck < 1000) return;
     this.lastRestartCheck = Date.now();
     const value = await this.options.driver.metaGet('restart').catch(() => null);

@@ -174,4 +174,15 @@ describe('Worker slots', () => {
     const [stats] = await driver.queueStats();
     expect(stats).toMatchObject({ pending: 1, reserved: 0, failed: 0 });
   });
+
+  it('--max-time stops a worker whose reserve is still waiting on the store', async () => {
+    const driver = createMemoryDriver();
+    // A store that never answers a reserve until the worker gives up waiting (a stalled connection).
+    driver.jobReserve = (options) =>
+      new Promise((resolve) => options.signal?.addEventListener('abort', () => resolve([]), { once: true }));
+    const worker = new Worker({ driver, queues: ['q'], sleepMs: 60_000, maxTimeMs: 100, defaults, jobs: {} });
+    const started = performance.now();
+    expect(await worker.run()).toBe('max_time');
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
 });

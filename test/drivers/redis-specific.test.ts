@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { dispatchJobs } from '../../src/core/dispatch.js';
@@ -111,6 +111,31 @@ describe('redis driver specifics', () => {
         /^(queues|events|workers|meta|\{locks\}(:expiry)?|\{counters\}(:expiry)?|\{batches\}.*|\{metrics\}:\d+)$/,
       );
     expect(keys.some((k) => k.includes('podcasts') && !k.startsWith('{podcasts}:'))).toBe(false);
+  });
+
+  it('gives up a blocking wait whose connection never answers, so a waiting reserve still returns', async () => {
+    // A server that accepts connections and says nothing: a stalled link, as the blocker sees it.
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    cleanups.push(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((r) => silent.close(r));
+    });
+    const { port } = silent.address() as { port: number };
+    const driver = store().open();
+    await driver.jobPush([makeEnvelope({ queue: 'other' })]); // connected, scripts loaded
+    (driver as unknown as { duplicate: () => Redis }).duplicate = () => {
+      const stalled = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: null, lazyConnect: false });
+      stalled.on('error', () => {});
+      return stalled;
+    };
+    const started = Date.now();
+    const taken = await driver.jobReserve({ queues: ['q'], workerId: 'w', leaseMs: 1000, blockMs: 100 });
+    expect(taken).toEqual([]);
+    // Its own 100 ms, a grace of two seconds for the answer, then ioredis takes up to two more to
+    // fail the command of a connection it is told to drop while still connecting.
+    expect(Date.now() - started).toBeLessThan(8000);
   });
 
   it('keeps the events stream near its cap: each step trims it once, after its last event', async () => {

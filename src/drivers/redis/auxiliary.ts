@@ -143,16 +143,11 @@ export abstract class RedisAuxiliary extends RedisBase {
     const after = options.afterId ?? '0-0';
     const entries = await this.run((r) => r.xrange(this.keys.events, `(${after}`, '+', 'COUNT', options.limit));
     if (entries.length > 0 || !options.blockMs || options.signal?.aborted) return entries.map(toEvent);
-    const result = await this.withBlocker(options.signal, (blocker) =>
-      blocker.xread(
-        'COUNT',
-        options.limit,
-        'BLOCK',
-        Math.max(1, options.blockMs ?? 1),
-        'STREAMS',
-        this.keys.events,
-        after,
-      ),
+    const blockMs = Math.max(1, options.blockMs ?? 1);
+    const result = await this.withBlocker(
+      options.signal,
+      (blocker) => blocker.xread('COUNT', options.limit, 'BLOCK', blockMs, 'STREAMS', this.keys.events, after),
+      blockMs,
     );
     return (result?.[0]?.[1] ?? []).map(toEvent);
   }

@@ -14,6 +14,8 @@ import {
 import { RedisKeys } from './keys.js';
 
 const CLOCK_REFRESH_MS = 5000;
+/** How long past its own timeout a blocking command may take to answer before it is given up. */
+const BLOCK_ANSWER_GRACE_MS = 2000;
 
 export type QueueKeys = ReturnType<RedisKeys['queue']>;
 
@@ -281,20 +283,31 @@ export abstract class RedisBase {
       });
       return;
     }
-    await this.withBlocker(signal, (blocker) =>
-      blocker.blpop(...queues.map((q) => this.keys.queue(q).notify), Math.max(0.001, ms / 1000)),
+    await this.withBlocker(
+      signal,
+      (blocker) => blocker.blpop(...queues.map((q) => this.keys.queue(q).notify), Math.max(0.001, ms / 1000)),
+      ms,
     );
   }
 
   /**
    * Run one blocking command on a dedicated connection from a small pool; an abort disconnects it.
    * Returns undefined when aborted or when the connection failed (a fresh one is used next time).
+   * `blockMs`: the command's own timeout. One that has not answered well after it (a connection
+   * still connecting, or stalled) is given up the same way, so a waiting reserve always returns
+   * and the worker gets to check its limits and signals.
    */
-  protected async withBlocker<T>(signal: AbortSignal | undefined, body: (blocker: Client) => Promise<T>) {
+  protected async withBlocker<T>(
+    signal: AbortSignal | undefined,
+    body: (blocker: Client) => Promise<T>,
+    blockMs: number,
+  ) {
     await this.client();
     const blocker = this.blockers.pop() ?? this.duplicate();
     const onAbort = () => blocker.disconnect();
     signal?.addEventListener('abort', onAbort, { once: true });
+    const stalled = setTimeout(onAbort, blockMs + BLOCK_ANSWER_GRACE_MS);
+    stalled.unref();
     let reusable = true;
     try {
       return await body(blocker);
@@ -302,6 +315,7 @@ export abstract class RedisBase {
       reusable = false; // aborted, or the connection dropped
       return undefined;
     } finally {
+      clearTimeout(stalled);
       signal?.removeEventListener('abort', onAbort);
       if (reusable && !this.closed && blocker.status === 'ready') this.blockers.push(blocker);
       else {
