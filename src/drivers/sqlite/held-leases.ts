@@ -27,8 +27,9 @@ export class HeldLeases {
     if (lease?.token === token) lease.until = until;
   }
 
-  settle(id: string): void {
-    this.leases.delete(id);
+  /** The job's outcome was stored, or its lease lost; with a token, only that reservation's. */
+  settle(id: string, token?: string): void {
+    if (token === undefined || this.leases.get(id)?.token === token) this.leases.delete(id);
   }
 
   /** Whether `token` surely still holds the job at `now` without asking the store. */

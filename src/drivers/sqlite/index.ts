@@ -155,7 +155,7 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
     const held =
       this.held.surelyHeld(options.id, options.token, at) ||
       this.peek(() => this.q.jobHeld.get(options.id, options.token)) !== undefined;
-    this.held.settle(options.id);
+    this.held.settle(options.id, options.token);
     if (!held) return false;
     this.completing.add(options.id);
     this.defer(() => {
@@ -172,7 +172,7 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
   }
 
   async jobRelease(options: ReleaseOptions): Promise<boolean> {
-    this.held.settle(options.id);
+    this.held.settle(options.id, options.token);
     return this.write(() => {
       const row = this.q.jobHistoryHeld.get(options.id, options.token) as
         | { queue: string; history: string | null }
@@ -197,7 +197,7 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
   }
 
   async jobFail(options: FailOptions): Promise<boolean> {
-    this.held.settle(options.id);
+    this.held.settle(options.id, options.token);
     return this.write(() => {
       const row = this.q.jobDeleteHeldFull.get(options.id, options.token) as JobRow | undefined;
       if (!row) return false;
@@ -224,7 +224,7 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
     const until = this.clock() + options.leaseMs;
     const extended = this.write(() => this.q.jobExtend.run(until, options.id, options.token).changes === 1);
     if (extended) this.held.renew(options.id, options.token, until);
-    else this.held.settle(options.id);
+    else this.held.settle(options.id, options.token);
     return extended;
   }
 
