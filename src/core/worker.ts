@@ -79,8 +79,6 @@ export class Worker {
   private handled = 0;
   /** The store's clock at start: `qtool restart` stamps its time with the same clock. */
   private startedAt = 0;
-  /** This process's monotonic clock at start, for --max-time (the store's clock may be skewed). */
-  private runningSince = 0;
   private lastRestartCheck = 0;
   private lastYield = 0;
   private readonly metrics: WorkerMetrics;
@@ -141,9 +139,9 @@ export class Worker {
   async run(): Promise<StopReason> {
     const { driver } = this.options;
     this.startedAt = await driver.now();
-    this.runningSince = performance.now();
     this.lastRestartCheck = Date.now();
-    // --max-time also holds while the slots wait on the store (an idle worker, a slow connection).
+    // --max-time on this process's clock (the store's may be skewed), busy or idle: a timer, so it
+    // also holds while the slots wait on the store.
     const maxTime = this.options.maxTimeMs ? setTimeout(() => this.stop('max_time'), this.options.maxTimeMs) : null;
     maxTime?.unref();
     await this.beat();
@@ -305,20 +303,14 @@ export class Worker {
   }
 
   private checkLimits(): void {
-    const { maxJobs, maxTimeMs, memoryMb, once } = this.options;
+    const { maxJobs, memoryMb, once } = this.options;
     if (once) this.stop('once');
     else if (maxJobs && this.handled >= maxJobs) this.stop('max_jobs');
-    else if (maxTimeMs && this.ranFor(maxTimeMs)) this.stop('max_time');
     else if (memoryMb && process.memoryUsage.rss() / 1024 / 1024 >= memoryMb) this.stop('memory');
-  }
-
-  private ranFor(ms: number): boolean {
-    return performance.now() - this.runningSince >= ms;
   }
 
   /** `qtool restart` stores a timestamp; a worker started before it stops after its current job. */
   private async checkRestart(): Promise<void> {
-    if (this.options.maxTimeMs && this.ranFor(this.options.maxTimeMs)) this.stop('max_time');
     if (Date.now() - this.lastRestartCheck < 1000) return;
     this.lastRestartCheck = Date.now();
     const value = await this.options.driver.metaGet('restart').catch(() => null);

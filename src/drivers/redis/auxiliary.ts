@@ -157,8 +157,9 @@ export abstract class RedisAuxiliary extends RedisBase {
     const now = await this.now();
     await this.run((r) => {
       const pipe = r.pipeline();
-      for (const e of events)
-        pipe.xadd(this.keys.events, 'MAXLEN', '~', this.eventsMaxLen, '*', 'e', JSON.stringify(e), 't', now);
+      // As the scripts do: append untrimmed, trim once (see common.lua, append_event).
+      for (const e of events) pipe.xadd(this.keys.events, '*', 'e', JSON.stringify(e), 't', now);
+      pipe.xtrim(this.keys.events, 'MAXLEN', '~', this.eventsMaxLen);
       return pipe.exec();
     });
   }

@@ -49,9 +49,6 @@ INSERT INTO events_v6 SELECT id, time, name, queue, job_id, job_name, attempt, w
 DROP TABLE events;
 ALTER TABLE events_v6 RENAME TO events;`;
 
-/** jobs_due as schemas 1-6 made it: SCHEMA's IF NOT EXISTS then leaves it so. */
-const FULL_DUE_INDEX = 'CREATE INDEX IF NOT EXISTS jobs_due ON jobs (queue, available_at)';
-
 /**
  * Jobs live in one table whose `available_at` means "due at" for ready rows and "lease expires at"
  * for reserved rows. Each kind has its own partial index on (queue, available_at): a reserve takes
@@ -177,9 +174,8 @@ export function migrate(db: Database.Database, alone: boolean): void {
       db.exec('ALTER TABLE jobs ADD COLUMN prev INTEGER');
     }
     if (from >= 1 && from < 6) db.exec(EVENTS_WITHOUT_AUTOINCREMENT);
-    // Rebuilt partial by SCHEMA below; left as it is (full) when staying at 6.
+    // Rebuilt partial by SCHEMA below. Staying at 6, the full one stays (SCHEMA's IF NOT EXISTS).
     if (from >= 1 && from < READY_ONLY_DUE_INDEX && target >= READY_ONLY_DUE_INDEX) db.exec('DROP INDEX jobs_due');
-    else if (from >= 1 && from < READY_ONLY_DUE_INDEX) db.exec(FULL_DUE_INDEX);
     db.exec(SCHEMA);
     if (from >= 1 && from < 5) {
       db.exec(ADD_MISSING_QUEUES);
