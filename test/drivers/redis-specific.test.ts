@@ -248,6 +248,82 @@ describe('redis driver specifics', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
+  it('reserves a job pushed to an idle worker in the round trip that wakes it', async () => {
+    const s = store();
+    const [worker, producer] = [s.open(), s.open()];
+    await producer.jobPush([makeEnvelope({ queue: 'warm' })]);
+    await worker.jobReserve({ queues: ['warm'], workerId: 'w', leaseMs: 1000 });
+    const calls: string[] = [];
+    const driver = worker as unknown as { call: (name: string, ...rest: unknown[]) => Promise<unknown> };
+    const call = driver.call.bind(worker);
+    driver.call = (name, ...rest) => {
+      calls.push(name);
+      return call(name, ...rest);
+    };
+    const pending = worker.jobReserve({ queues: ['idle'], workerId: 'w', leaseMs: 1000, blockMs: 5000 });
+    await sleep(30);
+    const pushed = makeEnvelope({ queue: 'idle' });
+    await producer.jobPush([pushed]);
+    const [job] = await pending;
+    expect(job?.envelope.id).toBe(pushed.id);
+    // The first look found nothing; the reserve that took the job went out behind the wait.
+    expect(calls).toEqual(['reserve']);
+    expect(await worker.jobComplete({ id: pushed.id, token: job!.token })).toBe(true);
+  });
+
+  it('never strands a job when a waiting reserve is aborted as the job arrives', async () => {
+    const s = store();
+    const [worker, producer] = [s.open(), s.open()];
+    await producer.jobPush([makeEnvelope({ queue: 'warm' })]);
+    await worker.jobReserve({ queues: ['warm'], workerId: 'w', leaseMs: 60_000 });
+    for (let i = 0; i < 25; i++) {
+      const controller = new AbortController();
+      const pending = worker.jobReserve({
+        queues: ['race'],
+        workerId: 'w',
+        leaseMs: 60_000,
+        blockMs: 5000,
+        signal: controller.signal,
+      });
+      await sleep(10 + (i % 5));
+      const pushed = makeEnvelope({ queue: 'race' });
+      const push = producer.jobPush([pushed]);
+      if (i % 2 === 0) await push;
+      controller.abort();
+      await push;
+      const taken = await pending;
+      // Either the aborted reserve brought the job back, or the job is still there to take.
+      if (taken.length === 0) {
+        const [again] = await producer.jobReserve({ queues: ['race'], workerId: 'x', leaseMs: 1000 });
+        expect(again?.envelope.id).toBe(pushed.id);
+        await producer.jobComplete({ id: pushed.id, token: again!.token });
+      } else {
+        expect(taken.map((t) => t.envelope.id)).toEqual([pushed.id]);
+        await worker.jobComplete({ id: pushed.id, token: taken[0]!.token });
+      }
+    }
+  });
+
+  it('marks a job dispatched by a just-opened client ready at once, on the server clock', async () => {
+    const s = store();
+    const redis = plain();
+    for (let i = 0; i < 5; i++) {
+      const fresh = s.open();
+      const pushed = makeEnvelope({ queue: 'fresh' });
+      // A dispatch builds its envelope from the store clock before the connection is up.
+      const now = await fresh.now();
+      pushed.dispatchedAt = now;
+      pushed.availableAt = now;
+      await fresh.jobPush([pushed]);
+      const score = Number(await redis.zscore(`${s.prefix}{fresh}:ready`, pushed.id));
+      expect(score).toBeLessThanOrEqual(await serverTime(redis));
+      expect(Math.abs(now - (await serverTime(redis)))).toBeLessThan(1000);
+      await sleep(5); // the stats compare with this client's estimate of the server clock
+      const stats = (await fresh.queueStats()).find((q) => q.queue === 'fresh');
+      expect(stats).toMatchObject({ pending: i + 1, delayed: 0 });
+    }
+  });
+
   it('runs on the server clock: a worker an hour ahead neither steals a lease nor sees the wrong time', async () => {
     const s = store();
     const honest = s.open();
@@ -342,5 +418,12 @@ describe('redis driver specifics', () => {
     await admin.script('FLUSH');
     await driver.jobPush([makeEnvelope()]);
     expect(await driver.jobReserve({ queues: ['default'], workerId: 'w', leaseMs: 1000, limit: 5 })).toHaveLength(2);
+    // Forgotten while a reserve waits: the reserve queued behind the wait fails, the usual one runs.
+    const waiting = driver.jobReserve({ queues: ['idle'], workerId: 'w', leaseMs: 1000, blockMs: 5000 });
+    await sleep(50);
+    await admin.script('FLUSH');
+    const pushed = makeEnvelope({ queue: 'idle' });
+    await driver.jobPush([pushed]);
+    expect((await waiting).map((t) => t.envelope.id)).toEqual([pushed.id]);
   });
 });

@@ -148,7 +148,9 @@ export class RedisDriver extends RedisQueries implements Driver {
       args.push(
         index.get(e.queue)!,
         e.id,
-        e.availableAt,
+        // A job due at once is ready at the server's now: the client's estimate of that clock may
+        // run ahead (it was measured over a round trip), which would hold the job back.
+        e.availableAt <= e.dispatchedAt ? 0 : e.availableAt,
         encodeEnvelope(e),
         e.unique?.key ?? '',
         e.unique ? (e.unique.ttl === null ? -1 : Math.round(e.unique.ttl * 1000)) : -1,
@@ -178,16 +180,47 @@ export class RedisDriver extends RedisQueries implements Driver {
 
   async jobReserve(options: ReserveOptions): Promise<ReservedJob[]> {
     const deadline = Date.now() + (options.blockMs ?? 0);
+    const limit = Math.max(0, options.limit ?? 1);
+    let mark = await this.wakeMarkFor(options);
+    let result = await this.takeJobs(options, limit);
     for (;;) {
-      const mark = this.cluster && options.blockMs ? await this.wakeMark(options.queues) : 0;
-      const { taken, nextDue } = await this.takeJobs(options, Math.max(0, options.limit ?? 1));
-      if (taken.length > 0 || options.signal?.aborted) return taken;
+      if (result.taken.length > 0 || options.signal?.aborted) return result.taken;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return [];
       const now = await this.now();
-      const untilDue = nextDue === null ? remaining : Math.max(1, nextDue - now);
-      await this.waitForPush(options.queues, Math.min(remaining, untilDue), options.signal, mark);
+      const waitMs = Math.min(remaining, result.nextDue === null ? remaining : Math.max(1, result.nextDue - now));
+      if (!this.cluster && limit > 0) {
+        const woke = await this.waitThenTake(options, limit, waitMs);
+        // With one queue the reserve that ran on waking is the whole answer; with several, one
+        // that found nothing in the first queue leaves the others to the usual call.
+        if (woke && (woke.taken.length > 0 || options.queues.length === 1)) {
+          result = woke;
+          continue;
+        }
+      } else await this.waitForPush(options.queues, waitMs, options.signal, mark);
+      mark = await this.wakeMarkFor(options);
+      result = await this.takeJobs(options, limit);
     }
+  }
+
+  private wakeMarkFor(options: ReserveOptions): Promise<number> {
+    return this.cluster && options.blockMs ? this.wakeMark(options.queues) : Promise.resolve(0);
+  }
+
+  /** Wait for a push with the first queue's reserve queued behind the wait (see waitThenCall). */
+  private async waitThenTake(options: ReserveOptions, limit: number, waitMs: number): Promise<Taken | undefined> {
+    const queue = options.queues[0];
+    if (queue === undefined || options.signal?.aborted) return undefined;
+    const token = newToken();
+    const ask = Math.min(limit, RESERVE_CHUNK);
+    const { keys, args } = this.reserveCall(queue, ask, token, options);
+    const reply = (await this.waitThenCall(options.queues, waitMs, options.signal, 'reserve', keys, args)) as
+      | [ReserveRow[], number]
+      | undefined;
+    if (!reply) return undefined;
+    const taken: ReservedJob[] = [];
+    this.collect(reply[0], queue, token, taken);
+    return { taken, nextDue: reply[1] >= 0 ? reply[1] : null };
   }
 
   /**
@@ -199,29 +232,13 @@ export class RedisDriver extends RedisQueries implements Driver {
     let nextDue: number | null = null;
     if (limit <= 0) return { taken, nextDue };
     const token = newToken();
-    const emit = options.emitEvents && !this.cluster ? 1 : 0;
     for (const queue of options.queues) {
-      const k = this.keys.queue(queue);
       // At most RESERVE_CHUNK jobs a call; ask again while calls come back full.
       for (let room = limit - taken.length; room > 0; ) {
         const ask = Math.min(room, RESERVE_CHUNK);
-        const [rows, due] = (await this.call(
-          'reserve',
-          [k.ready, k.reserved, k.payload, k.state, k.stats, this.eventsKey(k), k.waiting],
-          [options.workerId, options.leaseMs, ask, token, emit, this.scriptMaxLen, queue],
-        )) as [ReserveRow[], number, number];
-        for (const [id, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil] of rows) {
-          const { envelope, rejected } = decodeEnvelope(payload || '', { id, queue });
-          envelope.attempts = attempts;
-          envelope.exceptions = exceptions;
-          envelope.lockWaits = lockWaits;
-          taken.push(
-            rejected
-              ? { envelope, token, reservedAt, leaseUntil, rejected }
-              : { envelope, token, reservedAt, leaseUntil },
-          );
-          this.queueOf.set(envelope.id, queue);
-        }
+        const { keys, args } = this.reserveCall(queue, ask, token, options);
+        const [rows, due] = (await this.call('reserve', keys, args)) as [ReserveRow[], number];
+        this.collect(rows, queue, token, taken);
         if (due >= 0 && (nextDue === null || due < nextDue)) nextDue = due;
         if (rows.length < ask) break;
         room -= rows.length;
@@ -239,6 +256,28 @@ export class RedisDriver extends RedisQueries implements Driver {
         })),
       );
     return { taken, nextDue };
+  }
+
+  private reserveCall(queue: string, ask: number, token: string, options: ReserveOptions) {
+    const k = this.keys.queue(queue);
+    const emit = options.emitEvents && !this.cluster ? 1 : 0;
+    return {
+      keys: [k.ready, k.reserved, k.payload, k.state, k.stats, this.eventsKey(k), k.waiting],
+      args: [options.workerId, options.leaseMs, ask, token, emit, this.scriptMaxLen, queue],
+    };
+  }
+
+  private collect(rows: ReserveRow[], queue: string, token: string, taken: ReservedJob[]): void {
+    for (const [id, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil] of rows) {
+      const { envelope, rejected } = decodeEnvelope(payload || '', { id, queue });
+      envelope.attempts = attempts;
+      envelope.exceptions = exceptions;
+      envelope.lockWaits = lockWaits;
+      taken.push(
+        rejected ? { envelope, token, reservedAt, leaseUntil, rejected } : { envelope, token, reservedAt, leaseUntil },
+      );
+      this.queueOf.set(envelope.id, queue);
+    }
   }
 
   /**

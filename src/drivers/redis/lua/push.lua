@@ -12,7 +12,7 @@
 -- ARGV: 1 idempotency ttl ms, 2 events maxlen (0: none), 3 register queue names in KEYS[2] (1/0),
 --       4 number of queues Q, 5 fenced (1/0), then Q queue names, then Q wake channels ('' each:
 --       notify lists),
---       then per job: queue index (1-based), id, availableAt, payload JSON, uniqueKey|'', uniqueTtlMs|-1,
+--       then per job: queue index (1-based), id, availableAt (0: now, on this server's clock), payload JSON, uniqueKey|'', uniqueTtlMs|-1,
 --       idempotencyKey|'', number of events n, n encoded events
 -- Returns per job, in order, three strings: 'queued', '', '' | 'duplicate', uniqueKey, holder |
 --       'existing', idempotencyKey, firstId
@@ -68,6 +68,7 @@ local function flush(q)
 end
 for _, at in ipairs(starts) do
   local q, id, available, payload = tonumber(ARGV[at]), ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
+  if available == '0' then available = now end
   local ukey, uttl, ikey, n = ARGV[at + 4], tonumber(ARGV[at + 5]), ARGV[at + 6], tonumber(ARGV[at + 7])
   local status, skey, other = 'queued', '', ''
   if ikey ~= '' then
