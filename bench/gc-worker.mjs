@@ -3,9 +3,9 @@
 // Redis (`redis`, jobs pushed first). Prints MARK lines around the drain for the parent to parse.
 
 import { dispatchJobs } from '../dist/core/dispatch.js';
-import { Worker } from '../dist/core/worker.js';
+import { decodeEnvelope } from '../dist/drivers/envelope-codec.js';
 import { createRedisDriver } from '../dist/drivers/redis/index.js';
-import { dropRedisPrefix } from './lib.mjs';
+import { dropRedisPrefix, noopWorker } from './lib.mjs';
 
 const [store, concurrency, total] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
 
@@ -22,30 +22,11 @@ function stubStore() {
       const taken = [];
       for (let i = 0; i < (limit ?? 1) && made < total; i++, made++) {
         const now = Date.now();
-        // The shape a driver decodes from a stored payload: one literal, every field present.
-        const envelope = {
-          id: `job-${made}`,
-          name: 'Noop',
-          queue: 'bench',
-          connection: null,
-          data: { n: made },
-          attempts: 1,
-          exceptions: 0,
-          lockWaits: 0,
-          maxTries: null,
-          maxExceptions: null,
-          backoff: null,
-          timeout: null,
-          failOnTimeout: false,
-          retryUntil: null,
-          middleware: [],
-          unique: null,
-          idempotencyKey: null,
-          chain: null,
-          tags: [],
-          dispatchedAt: now,
-          availableAt: now,
-        };
+        // The shape a driver hands out: decoded from a stored payload.
+        const id = `job-${made}`;
+        const payload = `{"id":"${id}","name":"Noop","queue":"bench","data":{"n":${made}},"dispatchedAt":${now},"availableAt":${now}}`;
+        const { envelope } = decodeEnvelope(payload, { id, queue: 'bench' });
+        envelope.attempts = 1;
         taken.push({ envelope, token: `t${made}`, reservedAt: now, leaseUntil: now + 30_000 });
       }
       return taken;
@@ -76,15 +57,7 @@ let finish;
 const finished = new Promise((resolve) => {
   finish = resolve;
 });
-const worker = new Worker({
-  driver,
-  queues: ['bench'],
-  concurrency,
-  defaults: { tries: 1, backoff: 0, timeout: 0 },
-  sleepMs: 1000,
-  heartbeatMs: 60_000,
-  jobs: { Noop: { handle: () => (++count === total ? finish() : undefined) } },
-});
+const worker = noopWorker(driver, concurrency, () => (++count === total ? finish() : undefined));
 const running = worker.run();
 console.log('MARK-START');
 await finished;

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { plainEnvelope } from '../dist/core/envelope.js';
+import { Worker } from '../dist/core/worker.js';
 
 export const tempDir = (prefix) => mkdtempSync(join(tmpdir(), prefix));
 export const removeDir = (dir) => rmSync(dir, { recursive: true, force: true });
@@ -134,4 +135,18 @@ export function cell(value, range, unit = '') {
   if (range && Number.isInteger(range[0]) && Number.isInteger(range[1])) value = Math.round(value);
   if (RUNS === 1 || !range || range[0] === range[1]) return show(value);
   return `${show(value)} (${show(range[0])}-${show(range[1])})`;
+}
+
+/** A qtool worker on the bench queue that runs `onJob(data)` for each no-op job. */
+export function noopWorker(driver, concurrency, onJob, options = {}) {
+  return new Worker({
+    driver,
+    queues: ['bench'],
+    concurrency,
+    defaults: { tries: 1, backoff: 0, timeout: 0 },
+    sleepMs: 1000,
+    heartbeatMs: 60_000,
+    jobs: { Noop: { handle: (data) => onJob(data) } },
+    ...options,
+  });
 }

@@ -60,17 +60,9 @@ export async function openLib(kind, prefix) {
 export async function startWorker(kind, prefix, concurrency, onJob) {
   if (kind === 'qtool') {
     const { createRedisDriver } = await import('../dist/drivers/redis/index.js');
-    const { Worker } = await import('../dist/core/worker.js');
+    const { noopWorker } = await import('./lib.mjs');
     const driver = createRedisDriver({ url: 'redis://127.0.0.1:6379/0', prefix: `${prefix}:`, reconnect: true });
-    const worker = new Worker({
-      driver,
-      queues: ['bench'],
-      concurrency,
-      defaults: { tries: 1, backoff: 0, timeout: 0 },
-      sleepMs: 1000,
-      heartbeatMs: 60_000,
-      jobs: { Noop: { handle: (data) => onJob(data) } },
-    });
+    const worker = noopWorker(driver, concurrency, onJob);
     const running = worker.run();
     return async () => {
       worker.stop();
