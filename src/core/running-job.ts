@@ -85,7 +85,7 @@ const CONTEXT_PROTOTYPE = {
  * collection that pair kept the getter's closure, and through it the job, its envelope and data,
  * alive through every young-generation collection, so a no-op worker promoted 5.5% of all it
  * allocated (0.3% now; a class assigning fields in its constructor measured 0.5-6%). See
- * bench/worker-gc.mjs. The methods are per-context arrow functions, so `const { release } = ctx`
+ * bench/gc.bench.mjs. The methods are per-context arrow functions, so `const { release } = ctx`
  * keeps working.
  */
 function attemptContext(job: RunningJob): JobContext {

@@ -54,6 +54,39 @@ describe('redis driver specifics', () => {
     return redis;
   }
 
+  /** A server that accepts connections and never says a word; returns its port. */
+  async function silentServer(): Promise<number> {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    cleanups.push(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((r) => silent.close(r));
+    });
+    return (silent.address() as { port: number }).port;
+  }
+
+  /** A redis-server of this test's own (for commands that would disturb the shared one). */
+  async function ownRedisServer() {
+    const port = await freePort();
+    const server: ChildProcess = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    cleanups.push(() => {
+      server.kill('SIGKILL');
+    });
+    const url = `redis://127.0.0.1:${port}/0`;
+    const admin = plain(url);
+    admin.on('error', () => {}); // until the server is up
+    for (let i = 0; (await admin.ping().catch(() => null)) !== 'PONG'; i++) {
+      if (i > 100) throw new Error('redis-server did not start');
+      await sleep(50);
+    }
+    return { port, url, admin };
+  }
+
   it('keeps every key of a queue inside its hash tag, and the rest in a short fixed list', async () => {
     const s = store();
     const driver = s.open();
@@ -114,15 +147,7 @@ describe('redis driver specifics', () => {
   });
 
   it('gives up a blocking wait whose connection never answers, so a waiting reserve still returns', async () => {
-    // A server that accepts connections and says nothing: a stalled link, as the blocker sees it.
-    const sockets: Socket[] = [];
-    const silent = createServer((socket) => sockets.push(socket));
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-    cleanups.push(() => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise((r) => silent.close(r));
-    });
-    const { port } = silent.address() as { port: number };
+    const port = await silentServer(); // a stalled link, as the blocker sees it
     const driver = store().open();
     await driver.jobPush([makeEnvelope({ queue: 'other' })]); // connected, scripts loaded
     (driver as unknown as { duplicate: () => Redis }).duplicate = () => {
@@ -318,7 +343,7 @@ describe('redis driver specifics', () => {
       const score = Number(await redis.zscore(`${s.prefix}{fresh}:ready`, pushed.id));
       expect(score).toBeLessThanOrEqual(await serverTime(redis));
       expect(Math.abs(now - (await serverTime(redis)))).toBeLessThan(1000);
-      await sleep(5); // the stats compare with this client's estimate of the server clock
+      await sleep(50); // the stats compare with this client's estimate of the server clock (± half a round trip)
       const stats = (await fresh.queueStats()).find((q) => q.queue === 'fresh');
       expect(stats).toMatchObject({ pending: i + 1, delayed: 0 });
     }
@@ -356,6 +381,27 @@ describe('redis driver specifics', () => {
     expect(clusterError).toBeInstanceOf(DriverError);
     expect(clusterError.message).toBe(`cannot reach Redis at 127.0.0.1:${port} (ECONNREFUSED)`);
     expect(cluster.description).not.toContain('s3cret');
+  });
+
+  it('fails a one-shot command in one line when the server never answers, instead of waiting forever', async () => {
+    const port = await silentServer(); // connected, but the handshake is never answered
+    const driver = createRedisDriver({ url: `redis://127.0.0.1:${port}/0`, answerTimeoutMs: 300 });
+    cleanups.push(() => driver.close());
+    const started = performance.now();
+    const error = (await driver.queueStats().catch((e: unknown) => e)) as DriverError;
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(error).toBeInstanceOf(DriverError);
+    expect(error.message).toBe(`cannot reach Redis at 127.0.0.1:${port} (no answer)`);
+
+    // Connected and answering, then a command that gets no answer (the server paused).
+    const server = await ownRedisServer();
+    const paused = createRedisDriver({ url: server.url, answerTimeoutMs: 300 });
+    cleanups.push(() => paused.close());
+    await paused.now();
+    await server.admin.client('PAUSE', 1000, 'ALL');
+    const late = (await paused.jobPush([makeEnvelope()]).catch((e: unknown) => e)) as DriverError;
+    expect(late).toBeInstanceOf(DriverError);
+    expect(late.message).toBe(`cannot reach Redis at 127.0.0.1:${server.port} (no answer)`);
   });
 
   it('pushes to several queues all or none on a single server', async () => {
@@ -397,22 +443,7 @@ describe('redis driver specifics', () => {
   });
 
   it('reloads its scripts after the server forgets them (SCRIPT FLUSH on a server of its own)', async () => {
-    const port = await freePort();
-    const server: ChildProcess = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
-    cleanups.push(() => {
-      server.kill('SIGKILL');
-    });
-    const url = `redis://127.0.0.1:${port}/0`;
-    const admin = plain(url);
-    admin.on('error', () => {}); // until the server is up
-    for (let i = 0; (await admin.ping().catch(() => null)) !== 'PONG'; i++) {
-      if (i > 100) throw new Error('redis-server did not start');
-      await sleep(50);
-    }
+    const { url, admin } = await ownRedisServer();
     const driver = store(url).open();
     await driver.jobPush([makeEnvelope()]);
     await admin.script('FLUSH');

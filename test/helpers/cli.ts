@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,8 +91,14 @@ export function runCommand(
   args: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number },
 ): Promise<RunResult> {
+  // A node program that overruns is asked for a diagnostic report (its JS stack and open handles)
+  // before it is killed, so a rare hang says where it was.
+  const reports = command === process.execPath ? mkdtempSync(join(tmpdir(), 'qtool-report-')) : null;
+  const argv = reports
+    ? ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reports}`, ...args]
+    : args;
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env });
+    const child = spawn(command, argv, { cwd: options.cwd, env: options.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -101,18 +107,47 @@ export function runCommand(
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
     });
-    const timer = setTimeout(() => {
+    const timer = setTimeout(async () => {
+      const report = reports ? await diagnosticReport(child, reports) : '';
       child.kill('SIGKILL');
-      reject(new Error(`${[command, ...args].join(' ')} did not finish in time\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `${[command, ...args].join(' ')} did not finish in time\nstdout: ${stdout}\nstderr: ${stderr}${report}`,
+        ),
+      );
     }, options.timeoutMs ?? 20_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
+      if (reports) rmSync(reports, { recursive: true, force: true });
       resolvePromise({ code, stdout, stderr });
     });
     if (options.input !== undefined) child.stdin.end(options.input);
     else child.stdin.end();
   });
+}
+
+/** The JS stack and the open libuv handles of a stuck node child, from a report it writes on SIGUSR2. */
+async function diagnosticReport(child: ChildProcess, directory: string): Promise<string> {
+  child.kill('SIGUSR2');
+  for (let i = 0; i < 40; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const file = readdirSync(directory).find((name) => name.endsWith('.json'));
+    if (!file) continue;
+    try {
+      const report = JSON.parse(readFileSync(join(directory, file), 'utf8')) as {
+        javascriptStack?: { message?: string; stack?: string[] };
+        libuv?: { type: string; is_active?: boolean; remoteEndpoint?: unknown; localEndpoint?: unknown }[];
+      };
+      const handles = (report.libuv ?? [])
+        .filter((h) => h.is_active)
+        .map((h) => `${h.type}${h.remoteEndpoint ? ` -> ${JSON.stringify(h.remoteEndpoint)}` : ''}`);
+      return `\nreport: ${report.javascriptStack?.message ?? ''}\n${(report.javascriptStack?.stack ?? []).join('\n')}\nactive handles: ${handles.join(', ')}`;
+    } catch {
+      // still being written
+    }
+  }
+  return '\nreport: none written';
 }
 
 /** Poll until `check` passes or the time runs out (no fixed sleeps in tests). */

@@ -9,6 +9,7 @@ import {
   connectionError,
   hostOf,
   isConnectionError,
+  ONE_SHOT_ANSWER_MS,
   type ScriptName,
   scriptSha,
 } from './connection.js';
@@ -32,6 +33,7 @@ export interface RedisBaseOptions {
   eventsMaxLen: number;
   connectTimeoutMs: number;
   reconnect: boolean;
+  answerTimeoutMs?: number;
 }
 
 /**
@@ -71,11 +73,29 @@ export abstract class RedisBase {
     this.cluster = (options.nodes?.length ?? 0) > 0;
     this.redis = connect(options);
     this.watchConnection(this.redis);
-    this.ready = this.redis.connect().catch((error) => {
+    this.ready = this.connectOnce().catch((error) => {
       this.redis.disconnect(); // no timer of a failed client may keep a one-shot command alive
       throw connectionError(error, options.url, options.nodes);
     });
     this.ready.catch(() => {});
+  }
+
+  /**
+   * Connect; a one-shot client that is not ready after its answer timeout (connected, but the
+   * server never answered its handshake) gives up like a command with no answer.
+   */
+  private connectOnce(): Promise<void> {
+    const connecting = this.redis.connect();
+    if (this.options.reconnect) return connecting;
+    let timer: NodeJS.Timeout | undefined;
+    const noAnswer = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('Command timed out')),
+        this.options.answerTimeoutMs ?? ONE_SHOT_ANSWER_MS,
+      );
+      timer.unref();
+    });
+    return Promise.race([connecting, noAnswer]).finally(() => clearTimeout(timer));
   }
 
   /** A worker logs one line per outage and one when it is back; commands fail fast instead. */
@@ -404,7 +424,12 @@ export abstract class RedisBase {
   private duplicate(): Client {
     const client: Client = this.cluster
       ? (this.redis as Cluster).duplicate([], { enableOfflineQueue: true, lazyConnect: false })
-      : (this.redis as Redis).duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, lazyConnect: false });
+      : (this.redis as Redis).duplicate({
+          enableOfflineQueue: true,
+          maxRetriesPerRequest: null,
+          lazyConnect: false,
+          commandTimeout: undefined, // blocking reads wait longer; withBlocker guards them
+        });
     client.on('error', () => {});
     this.live.add(client);
     return client;

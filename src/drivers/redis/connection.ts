@@ -61,11 +61,20 @@ export function describeRedis(url: string, nodes?: ClusterNodeAddress[]): string
   return `${scheme}://${auth}${hostOf(url, nodes)}`;
 }
 
+/**
+ * By default a one-shot command (a CLI command, a dispatch from an app) that has no answer this
+ * long is failed with one line rather than left waiting: every script call does bounded work, and
+ * Redis itself answers BUSY after 5 s of a runaway script. Workers (`reconnect`) wait instead.
+ */
+export const ONE_SHOT_ANSWER_MS = 15_000;
+
 export interface ConnectOptions {
   url: string;
   nodes?: ClusterNodeAddress[];
   reconnect: boolean;
   connectTimeoutMs: number;
+  /** One-shot clients: how long a command may go unanswered (default ONE_SHOT_ANSWER_MS). */
+  answerTimeoutMs?: number;
 }
 
 /**
@@ -79,6 +88,7 @@ export function connect(options: ConnectOptions): Client {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs,
     maxRetriesPerRequest: options.reconnect ? null : 1,
+    commandTimeout: options.reconnect ? undefined : (options.answerTimeoutMs ?? ONE_SHOT_ANSWER_MS),
   };
   let client: Client;
   if (options.nodes?.length) {
@@ -145,7 +155,11 @@ export function connectionError(error: unknown, url: string, nodes?: ClusterNode
     err.errors?.[0]?.code ??
     last?.code ??
     last?.errors?.[0]?.code ??
-    (/closed|startup nodes|refresh slots/i.test(err.message ?? '') ? 'ECONNREFUSED' : undefined);
+    (/closed|startup nodes|refresh slots/i.test(err.message ?? '')
+      ? 'ECONNREFUSED'
+      : /timed out/i.test(err.message ?? '')
+        ? 'no answer'
+        : undefined);
   return new DriverError(
     'CONNECTION',
     `cannot reach Redis at ${hostOf(url, nodes)} (${code ?? maskRedisUrl(err.message ?? String(error))})`,
@@ -155,7 +169,7 @@ export function connectionError(error: unknown, url: string, nodes?: ClusterNode
 
 export function isConnectionError(error: unknown): boolean {
   const message = (error as Error)?.message ?? '';
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection is closed|Stream isn't writeable|enableOfflineQueue|startup nodes|refresh slots|CLUSTERDOWN/i.test(
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection is closed|Stream isn't writeable|enableOfflineQueue|startup nodes|refresh slots|CLUSTERDOWN|Command timed out/i.test(
     message,
   );
 }

@@ -51,6 +51,8 @@ export interface RedisDriverOptions {
   connectTimeoutMs?: number;
   /** Long-running processes: reconnect with backoff instead of failing fast. */
   reconnect?: boolean;
+  /** Without `reconnect`: fail a command that has no answer this long (default 15 s). */
+  answerTimeoutMs?: number;
 }
 
 /**
@@ -73,6 +75,7 @@ export class RedisDriver extends RedisQueries implements Driver {
       eventsMaxLen: options.eventsMaxLen ?? 100_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 2000,
       reconnect: options.reconnect ?? false,
+      answerTimeoutMs: options.answerTimeoutMs,
     });
     this.description = describeRedis(url, options.nodes);
     this.capabilities = {
