@@ -23,8 +23,10 @@ const ACK_BATCH = 500;
 /** At most this many jobs reserved per script call. */
 const RESERVE_CHUNK = 500;
 
-/** id, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil */
-type ReserveRow = [string, string, number, number, number, number, number];
+/** id, payload, attempts, exceptions, lockWaits */
+type ReserveRow = [string, string, number, number, number];
+/** The reserve script's reply: jobs, next due ms or -1, paused 1/0, and the call's reservedAt and leaseUntil. */
+type ReserveReply = [ReserveRow[], number, number, number, number];
 
 interface Taken {
   taken: ReservedJob[];
@@ -218,11 +220,11 @@ export class RedisDriver extends RedisQueries implements Driver {
     const ask = Math.min(limit, RESERVE_CHUNK);
     const { keys, args } = this.reserveCall(queue, ask, token, options);
     const reply = (await this.waitThenCall(options.queues, waitMs, options.signal, 'reserve', keys, args)) as
-      | [ReserveRow[], number]
+      | ReserveReply
       | undefined;
     if (!reply) return undefined;
     const taken: ReservedJob[] = [];
-    this.collect(reply[0], queue, token, taken);
+    this.collect(reply, queue, token, taken);
     return { taken, nextDue: reply[1] >= 0 ? reply[1] : null };
   }
 
@@ -240,8 +242,9 @@ export class RedisDriver extends RedisQueries implements Driver {
       for (let room = limit - taken.length; room > 0; ) {
         const ask = Math.min(room, RESERVE_CHUNK);
         const { keys, args } = this.reserveCall(queue, ask, token, options);
-        const [rows, due] = (await this.call('reserve', keys, args)) as [ReserveRow[], number];
-        this.collect(rows, queue, token, taken);
+        const reply = (await this.call('reserve', keys, args)) as ReserveReply;
+        const [rows, due] = reply;
+        this.collect(reply, queue, token, taken);
         if (due >= 0 && (nextDue === null || due < nextDue)) nextDue = due;
         if (rows.length < ask) break;
         room -= rows.length;
@@ -270,8 +273,9 @@ export class RedisDriver extends RedisQueries implements Driver {
     };
   }
 
-  private collect(rows: ReserveRow[], queue: string, token: string, taken: ReservedJob[]): void {
-    for (const [id, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil] of rows) {
+  private collect(reply: ReserveReply, queue: string, token: string, taken: ReservedJob[]): void {
+    const [rows, , , reservedAt, leaseUntil] = reply;
+    for (const [id, payload, attempts, exceptions, lockWaits] of rows) {
       const { envelope, rejected } = decodeEnvelope(payload || '', { id, queue });
       envelope.attempts = attempts;
       envelope.exceptions = exceptions;

@@ -3,10 +3,12 @@
 -- KEYS: 1 ready, 2 reserved, 3 payload, 4 state, 5 stats, 6 events, 7 waiting
 -- ARGV: 1 worker id, 2 lease ms, 3 limit (at most 1000: the driver asks again for more), 4 token,
 --       5 emit events (1/0; 0 on Cluster, the driver appends them), 6 events maxlen, 7 queue name
--- Returns {taken list, next due ms or -1, paused 1/0}; each taken: {id, payload, attempts, exceptions, lockWaits, reservedAt, leaseUntil}
+-- Returns {taken list, next due ms or -1, paused 1/0, reservedAt, leaseUntil}; each taken: {id, payload, attempts,
+-- exceptions, lockWaits} (the two times are the same for every job of a call: sent once, the
+-- client decodes two numbers a call instead of two a job)
 --@include common
 local now = now_ms()
-if redis.call('HGET', KEYS[5], 'paused') == '1' then return { {}, -1, 1 } end
+if redis.call('HGET', KEYS[5], 'paused') == '1' then return { {}, -1, 1, now, now } end
 local limit = tonumber(ARGV[3])
 local lease_until = now + tonumber(ARGV[2])
 -- A lease that ran out makes its job due again, at once.
@@ -47,7 +49,7 @@ if #ids > 0 then
     states[#states + 1] = id
     states[#states + 1] = state_string(s)
     local payload = payloads[n]
-    taken[#taken + 1] = { id, payload, s.attempts, s.exceptions, s.lockWaits, now, lease_until }
+    taken[#taken + 1] = { id, payload, s.attempts, s.exceptions, s.lockWaits }
     if ARGV[5] == '1' then
       -- The name as the envelope's second field (how qtool writes payloads; the match holds no
       -- quote or backslash, so it goes into the JSON as it is), else decoded; an undecodable
@@ -75,4 +77,4 @@ if #taken < limit then
   if r[2] then next_due = tonumber(r[2]) end
   if l[2] and (next_due == -1 or tonumber(l[2]) < next_due) then next_due = tonumber(l[2]) end
 end
-return { taken, next_due, 0 }
+return { taken, next_due, 0, now, lease_until }
