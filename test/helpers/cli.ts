@@ -132,7 +132,12 @@ async function diagnosticReport(child: ChildProcess, directory: string): Promise
   child.kill('SIGUSR2');
   for (let i = 0; i < 40; i++) {
     await new Promise((r) => setTimeout(r, 50));
-    const file = readdirSync(directory).find((name) => name.endsWith('.json'));
+    let file: string | undefined;
+    try {
+      file = readdirSync(directory).find((name) => name.endsWith('.json'));
+    } catch {
+      return '\nreport: none (the program ended meanwhile)';
+    }
     if (!file) continue;
     try {
       const report = JSON.parse(readFileSync(join(directory, file), 'utf8')) as {
