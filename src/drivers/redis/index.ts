@@ -185,23 +185,16 @@ export class RedisDriver extends RedisQueries implements Driver {
 
   async jobReserve(options: ReserveOptions): Promise<ReservedJob[]> {
     const deadline = Date.now() + (options.blockMs ?? 0);
-    const limit = Math.max(0, options.limit ?? 1);
-    let mark = await this.wakeMarkFor(options);
-    let result = await this.takeJobs(options, limit);
     for (;;) {
-      if (result.taken.length > 0 || options.signal?.aborted) return result.taken;
+      const mark = this.cluster && options.blockMs ? await this.wakeMark(options.queues) : 0;
+      const { taken, nextDue } = await this.takeJobs(options, Math.max(0, options.limit ?? 1));
+      if (taken.length > 0 || options.signal?.aborted) return taken;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return [];
       const now = await this.now();
-      const waitMs = Math.min(remaining, result.nextDue === null ? remaining : Math.max(1, result.nextDue - now));
-      await this.waitForPush(options.queues, waitMs, options.signal, mark);
-      mark = await this.wakeMarkFor(options);
-      result = await this.takeJobs(options, limit);
+      const untilDue = nextDue === null ? remaining : Math.max(1, nextDue - now);
+      await this.waitForPush(options.queues, Math.min(remaining, untilDue), options.signal, mark);
     }
-  }
-
-  private wakeMarkFor(options: ReserveOptions): Promise<number> {
-    return this.cluster && options.blockMs ? this.wakeMark(options.queues) : Promise.resolve(0);
   }
 
   /**
