@@ -2,11 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dropRedisPrefix } from '../../bench/lib.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'qtool.js');
+const TRACE_PRELOAD = pathToFileURL(join(ROOT, 'test', 'helpers', 'trace-preload.mjs')).href;
 
 export interface RunResult {
   code: number | null;
@@ -91,14 +92,13 @@ export function runCommand(
   args: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number },
 ): Promise<RunResult> {
-  // A node program that overruns is asked for a diagnostic report (its JS stack and open handles)
-  // before it is killed, so a rare hang says where it was.
+  // A node program that overruns is asked for a diagnostic report (its JS stack, open handles and
+  // the Redis client's last debug lines) before it is killed, so a rare hang says where it was.
   const reports = command === process.execPath ? mkdtempSync(join(tmpdir(), 'qtool-report-')) : null;
-  const argv = reports
-    ? ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reports}`, ...args]
-    : args;
+  const argv = reports ? ['--import', TRACE_PRELOAD, ...args] : args;
+  const env = reports ? { ...(options.env ?? process.env), QTOOL_TEST_TRACE_DIR: reports } : options.env;
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, argv, { cwd: options.cwd, env: options.env });
+    const child = spawn(command, argv, { cwd: options.cwd, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -141,13 +141,18 @@ async function diagnosticReport(child: ChildProcess, directory: string): Promise
     if (!file) continue;
     try {
       const report = JSON.parse(readFileSync(join(directory, file), 'utf8')) as {
-        javascriptStack?: { message?: string; stack?: string[] };
         libuv?: { type: string; is_active?: boolean; remoteEndpoint?: unknown; localEndpoint?: unknown }[];
       };
       const handles = (report.libuv ?? [])
         .filter((h) => h.is_active)
         .map((h) => `${h.type}${h.remoteEndpoint ? ` -> ${JSON.stringify(h.remoteEndpoint)}` : ''}`);
-      return `\nreport: ${report.javascriptStack?.message ?? ''}\n${(report.javascriptStack?.stack ?? []).join('\n')}\nactive handles: ${handles.join(', ')}`;
+      let trace = '';
+      try {
+        trace = readFileSync(join(directory, 'trace.txt'), 'utf8').split('\n').slice(-80).join('\n');
+      } catch {
+        // no trace: a program that never loaded the Redis client
+      }
+      return `\nactive handles: ${handles.join(', ')}\nlast Redis client lines:\n${trace || '(none)'}`;
     } catch {
       // still being written
     }
