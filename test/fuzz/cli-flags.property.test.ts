@@ -42,7 +42,7 @@ describe('property: CLI flags', () => {
   afterAll(() => project.cleanup());
 
   it('dispatch with random flag values dispatches exactly the accepted jobs', async () => {
-    let accepted = 0;
+    const accepted: { args: string[]; id: string }[] = [];
     await fc.assert(
       fc.asyncProperty(
         fc.subarray(['--delay', '--tries', '--backoff', '--timeout', '--at', '--queue'], { minLength: 1 }),
@@ -51,7 +51,7 @@ describe('property: CLI flags', () => {
           const args = ['dispatch', '--job', 'A', '--quiet', ...flags.flatMap((flag, i) => [flag, values[i]!])];
           if (args.includes('--delay') && args.includes('--at')) args.splice(args.indexOf('--at'), 2);
           const result = await project.run(args);
-          if (cleanOutcome(result) === 'ok') accepted += 1;
+          if (cleanOutcome(result) === 'ok') accepted.push({ args, id: result.stdout.trim() });
         },
       ),
       { numRuns: 30 },
@@ -59,7 +59,20 @@ describe('property: CLI flags', () => {
     const status = JSON.parse((await project.run(['status', '--json'])).stdout) as {
       queues: { pending: number; delayed: number }[];
     };
-    expect(status.queues.reduce((n, q) => n + q.pending + q.delayed, 0)).toBe(accepted);
+    const counted = status.queues.reduce((n, q) => n + q.pending + q.delayed, 0);
+    if (counted !== accepted.length) {
+      // Say which accepted dispatch is not where status counts it (the inputs are random).
+      const states = await Promise.all(
+        accepted.map(async ({ args, id }) => {
+          const shown = await project.run(['jobs', 'show', id, '--json']);
+          const state = shown.code === 0 ? (JSON.parse(shown.stdout) as { state: string }).state : shown.stderr.trim();
+          return `${id} ${state}: ${JSON.stringify(args)}`;
+        }),
+      );
+      expect.fail(
+        `status counts ${counted} of ${accepted.length} accepted jobs:\n${states.join('\n')}\n${JSON.stringify(status)}`,
+      );
+    }
   }, 120_000);
 
   it('work with random option values starts and stops cleanly or refuses with one line', async () => {
