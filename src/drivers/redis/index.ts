@@ -164,15 +164,18 @@ export class RedisDriver extends RedisQueries implements Driver {
       );
       if (mine) for (const event of mine) args.push(JSON.stringify(event));
     }
-    const raw = (await this.call('push', keys, args)) as string[];
-    const results = list.map((e, i): PushResult => {
-      const status = raw[i * 3];
-      const key = raw[i * 3 + 1]!;
-      const other = raw[i * 3 + 2]!;
-      if (status === 'queued') return { id: e.id, status: 'queued' };
-      if (status === 'duplicate') return { id: e.id, status: 'duplicate', uniqueKey: key, heldBy: other };
-      return { id: e.id, status: 'existing', idempotencyKey: key, existingId: other };
-    });
+    const refused = (await this.call('push', keys, args)) as (string | number)[];
+    const results = list.map((e): PushResult => ({ id: e.id, status: 'queued' }));
+    for (let r = 0; r < refused.length; r += 4) {
+      const at = (refused[r] as number) - 1;
+      const id = list[at]!.id;
+      const key = refused[r + 2] as string;
+      const other = refused[r + 3] as string;
+      results[at] =
+        refused[r + 1] === 'duplicate'
+          ? { id, status: 'duplicate', uniqueKey: key, heldBy: other }
+          : { id, status: 'existing', idempotencyKey: key, existingId: other };
+    }
     if (this.cluster) {
       const queued = results.filter((r) => r.status === 'queued');
       if (queued.length > 0) {

@@ -113,6 +113,28 @@ export function storeCases(factory: StoreFactory): void {
     expect(await driver.idempotencyGet({ key: 'other', queue: 'default' })).toBeNull();
   });
 
+  it('answers each job of a mixed push, across queues, in its own position', async () => {
+    const held = makeEnvelope({ unique: { key: 'm', ttl: null, untilProcessing: false } });
+    const seen = makeEnvelope({ queue: 'other', idempotencyKey: 'mk' });
+    await driver.jobPush([held, seen]);
+    const push = [
+      makeEnvelope({ queue: 'other' }),
+      makeEnvelope({ unique: { key: 'm', ttl: null, untilProcessing: false } }),
+      makeEnvelope(),
+      makeEnvelope({ queue: 'other', idempotencyKey: 'mk' }),
+      makeEnvelope({ unique: { key: 'fresh', ttl: null, untilProcessing: false } }),
+    ];
+    expect(await driver.jobPush(push)).toEqual([
+      { id: push[0]!.id, status: 'queued' },
+      { id: push[1]!.id, status: 'duplicate', uniqueKey: 'm', heldBy: held.id },
+      { id: push[2]!.id, status: 'queued' },
+      { id: push[3]!.id, status: 'existing', idempotencyKey: 'mk', existingId: seen.id },
+      { id: push[4]!.id, status: 'queued' },
+    ]);
+    const stored = await Promise.all(push.map(async (e) => (await driver.jobGet(e.id)) !== null));
+    expect(stored).toEqual([true, false, true, false, true]);
+  });
+
   it('stores events in order with the step that wrote them, and blocks for new ones', async () => {
     const e = makeEnvelope();
     await driver.jobPush([e], { events: [{ name: 'job.dispatched', jobId: e.id, queue: 'default' }] });

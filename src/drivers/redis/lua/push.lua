@@ -14,8 +14,9 @@
 --       notify lists),
 --       then per job: queue index (1-based), id, availableAt (0: now, on this server's clock), payload JSON, uniqueKey|'', uniqueTtlMs|-1,
 --       idempotencyKey|'', number of events n, n encoded events
--- Returns per job, in order, three strings: 'queued', '', '' | 'duplicate', uniqueKey, holder |
---       'existing', idempotencyKey, firstId
+-- Returns the jobs not stored, four values each: their position in the push (1-based), then
+--       'duplicate', uniqueKey, holder | 'existing', idempotencyKey, firstId. Every other job was
+--       queued (an empty reply when all were: nothing per job to build, send and decode).
 --@include common
 local CHUNK = 500
 local FENCE_TTL_MS = 600000
@@ -55,7 +56,7 @@ for q = 1, nq do
   end
 end
 
-local results = {}
+local refused = {}
 local writes = {} -- per queue: payload, state and ready arguments of the stored jobs
 for q = 1, nq do writes[q] = { payload = {}, state = {}, ready = {}, count = 0 } end
 local function flush(q)
@@ -66,7 +67,7 @@ local function flush(q)
   redis.call('ZADD', key(q, 1), unpack(w.ready))
   w.payload, w.state, w.ready = {}, {}, {}
 end
-for _, at in ipairs(starts) do
+for position, at in ipairs(starts) do
   local q, id, available, payload = tonumber(ARGV[at]), ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
   if available == '0' then available = now end
   local ukey, uttl, ikey, n = ARGV[at + 4], tonumber(ARGV[at + 5]), ARGV[at + 6], tonumber(ARGV[at + 7])
@@ -109,9 +110,12 @@ for _, at in ipairs(starts) do
       for e = at + 8, at + 7 + n do append_event(KEYS[1], ARGV[e], now) end
     end
   end
-  results[#results + 1] = status
-  results[#results + 1] = skey
-  results[#results + 1] = other
+  if status ~= 'queued' then
+    refused[#refused + 1] = position
+    refused[#refused + 1] = status
+    refused[#refused + 1] = skey
+    refused[#refused + 1] = other
+  end
 end
 if maxlen > 0 then trim_events(KEYS[1], maxlen) end
 for q = 1, nq do
@@ -121,4 +125,4 @@ for q = 1, nq do
     wake(key(q, 6), ARGV[5 + nq + q], math.min(writes[q].count, 32))
   end
 end
-return results
+return refused
