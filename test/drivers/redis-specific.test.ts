@@ -273,6 +273,29 @@ describe('redis driver specifics', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
+  it('reserves a job pushed to an idle worker in the round trip that wakes it', async () => {
+    const s = store();
+    const [worker, producer] = [s.open(), s.open()];
+    await producer.jobPush([makeEnvelope({ queue: 'warm' })]);
+    await worker.jobReserve({ queues: ['warm'], workerId: 'w', leaseMs: 1000 });
+    const calls: string[] = [];
+    const driver = worker as unknown as { call: (name: string, ...rest: unknown[]) => Promise<unknown> };
+    const call = driver.call.bind(worker);
+    driver.call = (name, ...rest) => {
+      calls.push(name);
+      return call(name, ...rest);
+    };
+    const pending = worker.jobReserve({ queues: ['idle'], workerId: 'w', leaseMs: 1000, blockMs: 5000 });
+    await sleep(30);
+    const pushed = makeEnvelope({ queue: 'idle' });
+    await producer.jobPush([pushed]);
+    const [job] = await pending;
+    expect(job?.envelope.id).toBe(pushed.id);
+    // The first look found nothing; the reserve that took the job went out behind the wait.
+    expect(calls).toEqual(['reserve']);
+    expect(await worker.jobComplete({ id: pushed.id, token: job!.token })).toBe(true);
+  });
+
   it('never strands a job when a waiting reserve is aborted as the job arrives', async () => {
     const s = store();
     const [worker, producer] = [s.open(), s.open()];
@@ -426,7 +449,7 @@ describe('redis driver specifics', () => {
     await admin.script('FLUSH');
     await driver.jobPush([makeEnvelope()]);
     expect(await driver.jobReserve({ queues: ['default'], workerId: 'w', leaseMs: 1000, limit: 5 })).toHaveLength(2);
-    // Forgotten while a reserve waits: the reserve after the wait loads it again.
+    // Forgotten while a reserve waits: the reserve queued behind the wait fails, the usual one runs.
     const waiting = driver.jobReserve({ queues: ['idle'], workerId: 'w', leaseMs: 1000, blockMs: 5000 });
     await sleep(50);
     await admin.script('FLUSH');

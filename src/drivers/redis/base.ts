@@ -11,6 +11,7 @@ import {
   isConnectionError,
   ONE_SHOT_ANSWER_MS,
   type ScriptName,
+  scriptSha,
 } from './connection.js';
 import { RedisKeys } from './keys.js';
 
@@ -19,6 +20,11 @@ const CLOCK_REFRESH_MS = 5000;
 const BLOCK_ANSWER_GRACE_MS = 2000;
 
 export type QueueKeys = ReturnType<RedisKeys['queue']>;
+
+/** Set by a blocking body that can be interrupted without dropping its connection. */
+interface BlockInterrupt {
+  unblock?: () => Promise<boolean>;
+}
 
 export interface RedisBaseOptions {
   url: string;
@@ -314,7 +320,59 @@ export abstract class RedisBase {
   }
 
   /**
-   * Run one blocking command on a dedicated connection from a small pool; an abort disconnects it.
+   * Single server: wait as waitForPush does, with a script call queued behind the wait on the same
+   * connection. Redis runs the script the moment the wait ends (a push, or the timeout), so a job
+   * pushed to an idle worker is reserved without a round trip of its own.
+   * Returns the script's reply; undefined when the wait was cut off by a dropped connection or the
+   * script could not run there (NOSCRIPT after a restart): the caller then calls it the usual way.
+   * An abort unblocks the wait with CLIENT UNBLOCK rather than dropping the connection, so a
+   * reserve that has already run still brings its jobs back instead of leaving them leased.
+   */
+  protected async waitThenCall(
+    queues: string[],
+    ms: number,
+    signal: AbortSignal | undefined,
+    name: ScriptName,
+    keys: string[],
+    args: (string | number)[],
+  ): Promise<unknown> {
+    return this.withBlocker(
+      signal,
+      async (blocker, interrupt) => {
+        const redis = blocker as Redis;
+        const id = redis.client('ID').then(Number, () => null);
+        const wait = redis.blpop(...queues.map((q) => this.keys.queue(q).notify), Math.max(0.001, ms / 1000));
+        const reply = redis.evalsha(scriptSha(name), keys.length, ...keys, ...args);
+        reply.catch(() => {}); // read below, unless the wait failed first
+        interrupt.unblock = async () => {
+          const clientId = await id;
+          return clientId !== null && this.unblock(clientId);
+        };
+        await wait;
+        try {
+          return await reply;
+        } catch (error) {
+          if (isConnectionError(error)) throw error;
+          return undefined;
+        }
+      },
+      ms,
+    );
+  }
+
+  /** Unblock another connection's blocking command, as if it had timed out. */
+  private async unblock(clientId: number): Promise<boolean> {
+    if (this.closed || this.redis.status !== 'ready') return false;
+    try {
+      return (await (this.redis as Redis).client('UNBLOCK', clientId)) === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Run one blocking command on a dedicated connection from a small pool; an abort disconnects it
+   * (or, when the body set `interrupt.unblock`, unblocks it; if that fails the connection is dropped).
    * Returns undefined when aborted or when the connection failed (a fresh one is used next time).
    * `blockMs`: the command's own timeout. One that has not answered well after it (a connection
    * still connecting, or stalled) is given up the same way, so a waiting reserve always returns
@@ -322,22 +380,36 @@ export abstract class RedisBase {
    */
   protected async withBlocker<T>(
     signal: AbortSignal | undefined,
-    body: (blocker: Client) => Promise<T>,
+    body: (blocker: Client, interrupt: BlockInterrupt) => Promise<T>,
     blockMs: number,
   ) {
     await this.client();
     const blocker = this.blockers.pop() ?? this.duplicate();
-    const onAbort = () => blocker.disconnect();
+    const interrupt: BlockInterrupt = {};
+    let settled = false;
+    const drop = () => {
+      if (!settled) blocker.disconnect();
+    };
+    const onAbort = () => {
+      if (!interrupt.unblock) return drop();
+      // Unblocked or not (the answer may already be on its way), a connection that still has not
+      // answered shortly after is dropped.
+      void interrupt.unblock().then((unblocked) => {
+        if (!unblocked) drop();
+        else setTimeout(drop, BLOCK_ANSWER_GRACE_MS).unref();
+      });
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
-    const stalled = setTimeout(onAbort, blockMs + BLOCK_ANSWER_GRACE_MS);
+    const stalled = setTimeout(drop, blockMs + BLOCK_ANSWER_GRACE_MS);
     stalled.unref();
     let reusable = true;
     try {
-      return await body(blocker);
+      return await body(blocker, interrupt);
     } catch {
       reusable = false; // aborted, or the connection dropped
       return undefined;
     } finally {
+      settled = true;
       clearTimeout(stalled);
       signal?.removeEventListener('abort', onAbort);
       if (reusable && !this.closed && blocker.status === 'ready') this.blockers.push(blocker);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { DriverError } from '../errors.js';
 import { SCRIPTS } from './scripts.generated.js';
@@ -119,6 +120,18 @@ function credentials(url: string): RedisOptions {
   } catch {
     return {};
   }
+}
+
+const SHAS = new Map<ScriptName, string>();
+
+/** A script's SHA1, for EVALSHA on a connection that has no commands defined (a blocker). */
+export function scriptSha(name: ScriptName): string {
+  let sha = SHAS.get(name);
+  if (!sha) {
+    sha = createHash('sha1').update(SCRIPTS[name]).digest('hex');
+    SHAS.set(name, sha);
+  }
+  return sha;
 }
 
 /** Call a script by SHA; a script with a variable number of KEYS gets the count first. */

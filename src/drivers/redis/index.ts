@@ -188,16 +188,47 @@ export class RedisDriver extends RedisQueries implements Driver {
 
   async jobReserve(options: ReserveOptions): Promise<ReservedJob[]> {
     const deadline = Date.now() + (options.blockMs ?? 0);
+    const limit = Math.max(0, options.limit ?? 1);
+    let mark = await this.wakeMarkFor(options);
+    let result = await this.takeJobs(options, limit);
     for (;;) {
-      const mark = this.cluster && options.blockMs ? await this.wakeMark(options.queues) : 0;
-      const { taken, nextDue } = await this.takeJobs(options, Math.max(0, options.limit ?? 1));
-      if (taken.length > 0 || options.signal?.aborted) return taken;
+      if (result.taken.length > 0 || options.signal?.aborted) return result.taken;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return [];
       const now = await this.now();
-      const untilDue = nextDue === null ? remaining : Math.max(1, nextDue - now);
-      await this.waitForPush(options.queues, Math.min(remaining, untilDue), options.signal, mark);
+      const waitMs = Math.min(remaining, result.nextDue === null ? remaining : Math.max(1, result.nextDue - now));
+      if (!this.cluster && limit > 0) {
+        const woke = await this.waitThenTake(options, limit, waitMs);
+        // With one queue the reserve that ran on waking is the whole answer; with several, one
+        // that found nothing in the first queue leaves the others to the usual call.
+        if (woke && (woke.taken.length > 0 || options.queues.length === 1)) {
+          result = woke;
+          continue;
+        }
+      } else await this.waitForPush(options.queues, waitMs, options.signal, mark);
+      mark = await this.wakeMarkFor(options);
+      result = await this.takeJobs(options, limit);
     }
+  }
+
+  private wakeMarkFor(options: ReserveOptions): Promise<number> {
+    return this.cluster && options.blockMs ? this.wakeMark(options.queues) : Promise.resolve(0);
+  }
+
+  /** Wait for a push with the first queue's reserve queued behind the wait (see waitThenCall). */
+  private async waitThenTake(options: ReserveOptions, limit: number, waitMs: number): Promise<Taken | undefined> {
+    const queue = options.queues[0];
+    if (queue === undefined || options.signal?.aborted) return undefined;
+    const token = newToken();
+    const ask = Math.min(limit, RESERVE_CHUNK);
+    const { keys, args } = this.reserveCall(queue, ask, token, options);
+    const reply = (await this.waitThenCall(options.queues, waitMs, options.signal, 'reserve', keys, args)) as
+      | ReserveReply
+      | undefined;
+    if (!reply) return undefined;
+    const taken: ReservedJob[] = [];
+    this.collect(reply, queue, token, taken);
+    return { taken, nextDue: reply[1] >= 0 ? reply[1] : null };
   }
 
   /**
