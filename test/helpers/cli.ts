@@ -92,8 +92,9 @@ export function runCommand(
   args: string[],
   options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number },
 ): Promise<RunResult> {
-  // A node program that overruns is asked for a diagnostic report (its JS stack, open handles and
-  // the Redis client's last debug lines) before it is killed, so a rare hang says where it was.
+  // A node program that overruns is asked for a diagnostic report (its open handles and its Redis
+  // client's last debug lines, see trace-preload.mjs) before it is killed, so a rare hang says
+  // where it was.
   const reports = command === process.execPath ? mkdtempSync(join(tmpdir(), 'qtool-report-')) : null;
   const argv = reports ? ['--import', TRACE_PRELOAD, ...args] : args;
   const env = reports ? { ...(options.env ?? process.env), QTOOL_TEST_TRACE_DIR: reports } : options.env;
