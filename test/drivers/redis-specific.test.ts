@@ -150,7 +150,7 @@ describe('redis driver specifics', () => {
     const port = await silentServer(); // a stalled link, as the blocker sees it
     const driver = store().open();
     await driver.jobPush([makeEnvelope({ queue: 'other' })]); // connected, scripts loaded
-    (driver as unknown as { duplicate: () => Redis }).duplicate = () => {
+    (driver as unknown as { waits: { duplicate: () => Redis } }).waits.duplicate = () => {
       const stalled = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: null, lazyConnect: false });
       stalled.on('error', () => {});
       return stalled;

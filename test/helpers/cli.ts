@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -128,37 +128,32 @@ export function runCommand(
   });
 }
 
-/** The JS stack and the open libuv handles of a stuck node child, from a report it writes on SIGUSR2. */
+/**
+ * The open libuv handles and the Redis client's last debug lines of a stuck node child, which
+ * trace-preload.mjs writes into `directory` on SIGUSR2 (the trace first, then report.json).
+ */
 async function diagnosticReport(child: ChildProcess, directory: string): Promise<string> {
   child.kill('SIGUSR2');
   for (let i = 0; i < 40; i++) {
     await new Promise((r) => setTimeout(r, 50));
-    let file: string | undefined;
+    let report: { libuv?: { type: string; is_active?: boolean; remoteEndpoint?: unknown }[] };
     try {
-      file = readdirSync(directory).find((name) => name.endsWith('.json'));
+      report = JSON.parse(readFileSync(join(directory, 'report.json'), 'utf8'));
     } catch {
-      return '\nreport: none (the program ended meanwhile)';
+      continue; // not written yet, or still being written
     }
-    if (!file) continue;
+    const handles = (report.libuv ?? [])
+      .filter((h) => h.is_active)
+      .map((h) => `${h.type}${h.remoteEndpoint ? ` -> ${JSON.stringify(h.remoteEndpoint)}` : ''}`);
+    let trace = '';
     try {
-      const report = JSON.parse(readFileSync(join(directory, file), 'utf8')) as {
-        libuv?: { type: string; is_active?: boolean; remoteEndpoint?: unknown; localEndpoint?: unknown }[];
-      };
-      const handles = (report.libuv ?? [])
-        .filter((h) => h.is_active)
-        .map((h) => `${h.type}${h.remoteEndpoint ? ` -> ${JSON.stringify(h.remoteEndpoint)}` : ''}`);
-      let trace = '';
-      try {
-        trace = readFileSync(join(directory, 'trace.txt'), 'utf8').split('\n').slice(-80).join('\n');
-      } catch {
-        // no trace: a program that never loaded the Redis client
-      }
-      return `\nactive handles: ${handles.join(', ')}\nlast Redis client lines:\n${trace || '(none)'}`;
+      trace = readFileSync(join(directory, 'trace.txt'), 'utf8').split('\n').slice(-80).join('\n');
     } catch {
-      // still being written
+      // the program ended meanwhile (its directory is gone)
     }
+    return `\nactive handles: ${handles.join(', ')}\nlast Redis client lines:\n${trace || '(none)'}`;
   }
-  return '\nreport: none written';
+  return '\nreport: none written (or the program ended meanwhile)';
 }
 
 /** Poll until `check` passes or the time runs out (no fixed sleeps in tests). */

@@ -144,7 +144,7 @@ export abstract class RedisAuxiliary extends RedisBase {
     const entries = await this.run((r) => r.xrange(this.keys.events, `(${after}`, '+', 'COUNT', options.limit));
     if (entries.length > 0 || !options.blockMs || options.signal?.aborted) return entries.map(toEvent);
     const blockMs = Math.max(1, options.blockMs ?? 1);
-    const result = await this.withBlocker(
+    const result = await this.waits.withBlocker(
       options.signal,
       (blocker) => blocker.xread('COUNT', options.limit, 'BLOCK', blockMs, 'STREAMS', this.keys.events, after),
       blockMs,

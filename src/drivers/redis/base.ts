@@ -1,4 +1,4 @@
-import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import { DriverError } from '../errors.js';
 import type { EventInput } from '../types.js';
 import {
@@ -11,20 +11,13 @@ import {
   isConnectionError,
   ONE_SHOT_ANSWER_MS,
   type ScriptName,
-  scriptSha,
 } from './connection.js';
 import { RedisKeys } from './keys.js';
+import { BlockingWaits } from './waits.js';
 
 const CLOCK_REFRESH_MS = 5000;
-/** How long past its own timeout a blocking command may take to answer before it is given up. */
-const BLOCK_ANSWER_GRACE_MS = 2000;
 
 export type QueueKeys = ReturnType<RedisKeys['queue']>;
-
-/** Set by a blocking body that can be interrupted without dropping its connection. */
-interface BlockInterrupt {
-  unblock?: () => Promise<boolean>;
-}
 
 export interface RedisBaseOptions {
   url: string;
@@ -37,7 +30,7 @@ export interface RedisBaseOptions {
 }
 
 /**
- * Connections, script calls, the server clock and blocking waits shared by the driver's parts.
+ * Connections, script calls and the server clock shared by the driver's parts (blocking waits: waits.ts).
  *
  * On a single server a job script also appends its events to the one events stream and registers
  * its queue name. On a Cluster (`nodes`) those keys live in other slots than the queue's, so the
@@ -51,8 +44,8 @@ export abstract class RedisBase {
   protected readonly redis: Client;
   protected readonly cluster: boolean;
   private readonly ready: Promise<void>;
-  private readonly blockers: Client[] = [];
-  private readonly live = new Set<Client>();
+  /** Blocking waits on dedicated connections (see waits.ts). */
+  protected readonly waits: BlockingWaits;
   /** Queue of each job this client reserved, so acknowledging needs no lookup. */
   protected readonly queueOf = new Map<string, string>();
   private closed = false;
@@ -61,11 +54,6 @@ export abstract class RedisBase {
   private clockMeasuredAt = 0;
   /** Cluster: queue names this client has already added to the registry. */
   private readonly registered = new Set<string>();
-  /** Cluster: the Pub/Sub connection, its channels, a count of wake-ups per channel, and waiters. */
-  private subscriber: Client | null = null;
-  private readonly channels = new Map<string, Promise<void>>();
-  private readonly wakeCounts = new Map<string, number>();
-  private readonly wakeWaiters = new Set<() => void>();
 
   constructor(protected readonly options: RedisBaseOptions) {
     this.keys = new RedisKeys(options.prefix);
@@ -73,6 +61,13 @@ export abstract class RedisBase {
     this.cluster = (options.nodes?.length ?? 0) > 0;
     this.redis = connect(options);
     this.watchConnection(this.redis);
+    this.waits = new BlockingWaits({
+      keys: this.keys,
+      cluster: this.cluster,
+      main: this.redis,
+      connected: () => this.client(),
+      mapError: (error) => this.mapError(error),
+    });
     this.ready = this.connectOnce().catch((error) => {
       this.redis.disconnect(); // no timer of a failed client may keep a one-shot command alive
       throw connectionError(error, options.url, options.nodes);
@@ -245,196 +240,6 @@ export abstract class RedisBase {
     return Date.now() + this.clockOffset;
   }
 
-  // ---- blocking waits ----
-
-  /**
-   * Cluster: subscribe to the queues' wake channels (once) and return a mark to pass to
-   * waitForPush, so a wake-up that lands between the reserve step and the wait is not lost.
-   */
-  protected async wakeMark(queues: string[]): Promise<number> {
-    if (!this.cluster) return 0;
-    await Promise.all(queues.map((q) => this.subscribe(this.keys.queue(q).wake)));
-    return this.wakeSum(queues);
-  }
-
-  private wakeSum(queues: string[]): number {
-    let sum = 0;
-    for (const q of queues) sum += this.wakeCounts.get(this.keys.queue(q).wake) ?? 0;
-    return sum;
-  }
-
-  private subscribe(channel: string): Promise<void> {
-    let subscribed = this.channels.get(channel);
-    if (!subscribed) {
-      if (!this.subscriber) {
-        const subscriber = this.duplicate();
-        subscriber.on('message', (from: string) => {
-          this.wakeCounts.set(from, (this.wakeCounts.get(from) ?? 0) + 1);
-          for (const check of this.wakeWaiters) check();
-        });
-        this.subscriber = subscriber;
-      }
-      subscribed = this.subscriber.subscribe(channel).then(
-        () => {},
-        (error) => {
-          this.channels.delete(channel);
-          throw this.mapError(error);
-        },
-      );
-      this.channels.set(channel, subscribed);
-    }
-    return subscribed;
-  }
-
-  /**
-   * Wait up to `ms` for a push, a zero-delay release, a retry or a resume on one of the queues.
-   * Single server: BLPOP on the queues' notify lists on a dedicated connection, so an idle worker
-   * costs nothing and wakes as soon as a token lands; an abort closes that connection.
-   * Cluster: a wake-up message on the queues' channels (see wakeMark).
-   */
-  protected async waitForPush(queues: string[], ms: number, signal?: AbortSignal, mark = 0): Promise<void> {
-    if (signal?.aborted || ms <= 0) return;
-    if (this.cluster) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          this.wakeWaiters.delete(check);
-          signal?.removeEventListener('abort', done);
-          resolve();
-        };
-        const check = () => {
-          if (this.closed || this.wakeSum(queues) !== mark) done();
-        };
-        const timer = setTimeout(done, ms);
-        this.wakeWaiters.add(check);
-        signal?.addEventListener('abort', done, { once: true });
-        check();
-      });
-      return;
-    }
-    await this.withBlocker(
-      signal,
-      (blocker) => blocker.blpop(...queues.map((q) => this.keys.queue(q).notify), Math.max(0.001, ms / 1000)),
-      ms,
-    );
-  }
-
-  /**
-   * Single server: wait as waitForPush does, with a script call queued behind the wait on the same
-   * connection. Redis runs the script the moment the wait ends (a push, or the timeout), so a job
-   * pushed to an idle worker is reserved without a round trip of its own.
-   * Returns the script's reply; undefined when the wait was cut off by a dropped connection or the
-   * script could not run there (NOSCRIPT after a restart): the caller then calls it the usual way.
-   * An abort unblocks the wait with CLIENT UNBLOCK rather than dropping the connection, so a
-   * reserve that has already run still brings its jobs back instead of leaving them leased.
-   */
-  protected async waitThenCall(
-    queues: string[],
-    ms: number,
-    signal: AbortSignal | undefined,
-    name: ScriptName,
-    keys: string[],
-    args: (string | number)[],
-  ): Promise<unknown> {
-    return this.withBlocker(
-      signal,
-      async (blocker, interrupt) => {
-        const redis = blocker as Redis;
-        const id = redis.client('ID').then(Number, () => null);
-        const wait = redis.blpop(...queues.map((q) => this.keys.queue(q).notify), Math.max(0.001, ms / 1000));
-        const reply = redis.evalsha(scriptSha(name), keys.length, ...keys, ...args);
-        reply.catch(() => {}); // read below, unless the wait failed first
-        interrupt.unblock = async () => {
-          const clientId = await id;
-          return clientId !== null && this.unblock(clientId);
-        };
-        await wait;
-        try {
-          return await reply;
-        } catch (error) {
-          if (isConnectionError(error)) throw error;
-          return undefined;
-        }
-      },
-      ms,
-    );
-  }
-
-  /** Unblock another connection's blocking command, as if it had timed out. */
-  private async unblock(clientId: number): Promise<boolean> {
-    if (this.closed || this.redis.status !== 'ready') return false;
-    try {
-      return (await (this.redis as Redis).client('UNBLOCK', clientId)) === 1;
-    } catch {
-      return false;
-    }
-  }
-
-  /**
-   * Run one blocking command on a dedicated connection from a small pool; an abort disconnects it
-   * (or, when the body set `interrupt.unblock`, unblocks it; if that fails the connection is dropped).
-   * Returns undefined when aborted or when the connection failed (a fresh one is used next time).
-   * `blockMs`: the command's own timeout. One that has not answered well after it (a connection
-   * still connecting, or stalled) is given up the same way, so a waiting reserve always returns
-   * and the worker gets to check its limits and signals.
-   */
-  protected async withBlocker<T>(
-    signal: AbortSignal | undefined,
-    body: (blocker: Client, interrupt: BlockInterrupt) => Promise<T>,
-    blockMs: number,
-  ) {
-    await this.client();
-    const blocker = this.blockers.pop() ?? this.duplicate();
-    const interrupt: BlockInterrupt = {};
-    let settled = false;
-    const drop = () => {
-      if (!settled) blocker.disconnect();
-    };
-    const onAbort = () => {
-      if (!interrupt.unblock) return drop();
-      // Unblocked or not (the answer may already be on its way), a connection that still has not
-      // answered shortly after is dropped.
-      void interrupt.unblock().then((unblocked) => {
-        if (!unblocked) drop();
-        else setTimeout(drop, BLOCK_ANSWER_GRACE_MS).unref();
-      });
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const stalled = setTimeout(drop, blockMs + BLOCK_ANSWER_GRACE_MS);
-    stalled.unref();
-    let reusable = true;
-    try {
-      return await body(blocker, interrupt);
-    } catch {
-      reusable = false; // aborted, or the connection dropped
-      return undefined;
-    } finally {
-      settled = true;
-      clearTimeout(stalled);
-      signal?.removeEventListener('abort', onAbort);
-      if (reusable && !this.closed && blocker.status === 'ready') this.blockers.push(blocker);
-      else {
-        this.live.delete(blocker);
-        blocker.disconnect();
-      }
-    }
-  }
-
-  /** A dedicated connection (blocking reads, Pub/Sub) that waits out reconnects instead of failing. */
-  private duplicate(): Client {
-    const client: Client = this.cluster
-      ? (this.redis as Cluster).duplicate([], { enableOfflineQueue: true, lazyConnect: false })
-      : (this.redis as Redis).duplicate({
-          enableOfflineQueue: true,
-          maxRetriesPerRequest: null,
-          lazyConnect: false,
-          commandTimeout: undefined, // blocking reads wait longer; withBlocker guards them
-        });
-    client.on('error', () => {});
-    this.live.add(client);
-    return client;
-  }
-
   protected async knownQueues(): Promise<string[]> {
     return (await this.run((r) => r.smembers(this.keys.queues))).sort();
   }
@@ -458,8 +263,7 @@ export abstract class RedisBase {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const waiter of this.wakeWaiters) waiter();
-    for (const client of this.live) client.disconnect();
+    this.waits.close();
     this.redis.disconnect();
   }
 }

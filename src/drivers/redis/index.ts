@@ -13,13 +13,12 @@ import type {
   ReservedJob,
   ReserveOptions,
 } from '../types.js';
+import { AckBatcher } from './ack-batcher.js';
 import type { ClusterNodeAddress } from './connection.js';
 import { describeRedis } from './connection.js';
 import { RedisQueries } from './queries.js';
 
 const DAY_MS = 86_400_000;
-/** At most this many acknowledgements per script call. */
-const ACK_BATCH = 500;
 /** At most this many jobs reserved per script call. */
 const RESERVE_CHUNK = 500;
 
@@ -31,12 +30,6 @@ type ReserveReply = [ReserveRow[], number, number, number, number];
 interface Taken {
   taken: ReservedJob[];
   nextDue: number | null;
-}
-
-interface PendingAck {
-  options: AckOptions;
-  resolve: (ok: boolean) => void;
-  reject: (error: unknown) => void;
 }
 
 export interface RedisDriverOptions {
@@ -65,8 +58,7 @@ export class RedisDriver extends RedisQueries implements Driver {
   readonly kind = 'redis';
   readonly description: string;
   readonly capabilities: Driver['capabilities'];
-  private pendingCompletes = new Map<string, PendingAck[]>();
-  private flushScheduled = false;
+  private readonly completes = new AckBatcher((queue, acks) => this.completeGroup(queue, acks));
 
   constructor(options: RedisDriverOptions = {}) {
     const url = options.url ?? 'redis://127.0.0.1:6379/0';
@@ -205,24 +197,24 @@ export class RedisDriver extends RedisQueries implements Driver {
           result = woke;
           continue;
         }
-      } else await this.waitForPush(options.queues, waitMs, options.signal, mark);
+      } else await this.waits.waitForPush(options.queues, waitMs, options.signal, mark);
       mark = await this.wakeMarkFor(options);
       result = await this.takeJobs(options, limit);
     }
   }
 
   private wakeMarkFor(options: ReserveOptions): Promise<number> {
-    return this.cluster && options.blockMs ? this.wakeMark(options.queues) : Promise.resolve(0);
+    return this.cluster && options.blockMs ? this.waits.wakeMark(options.queues) : Promise.resolve(0);
   }
 
-  /** Wait for a push with the first queue's reserve queued behind the wait (see waitThenCall). */
+  /** Wait for a push with the first queue's reserve queued behind the wait (see BlockingWaits.waitThenCall). */
   private async waitThenTake(options: ReserveOptions, limit: number, waitMs: number): Promise<Taken | undefined> {
     const queue = options.queues[0];
     if (queue === undefined || options.signal?.aborted) return undefined;
     const token = newToken();
     const ask = Math.min(limit, RESERVE_CHUNK);
     const { keys, args } = this.reserveCall(queue, ask, token, options);
-    const reply = (await this.waitThenCall(options.queues, waitMs, options.signal, 'reserve', keys, args)) as
+    const reply = (await this.waits.waitThenCall(options.queues, waitMs, options.signal, 'reserve', keys, args)) as
       | ReserveReply
       | undefined;
     if (!reply) return undefined;
@@ -290,60 +282,27 @@ export class RedisDriver extends RedisQueries implements Driver {
     }
   }
 
-  /**
-   * Acknowledgements issued in the same tick (the worker's slots finishing together) go to the
-   * store together: one script call per queue, each job still token-checked on its own, each
-   * caller answered with its own result. Until that call lands the jobs stay reserved, so a crash
-   * in between leaves them to run again when their leases expire.
-   */
+  /** Coalesced with the other acknowledgements of the same tick (see AckBatcher). */
   async jobComplete(options: AckOptions): Promise<boolean> {
     const queue = this.queueOf.get(options.id) ?? (await this.findQueue(options.id));
     if (!queue) return false;
     this.queueOf.delete(options.id);
-    let acks = this.pendingCompletes.get(queue);
-    if (!acks) {
-      acks = [];
-      this.pendingCompletes.set(queue, acks);
-      this.scheduleFlush();
-    }
-    const list = acks;
-    return new Promise((resolve, reject) => {
-      list.push({ options, resolve, reject });
-    });
+    return this.completes.add(queue, options);
   }
 
-  private async completeGroup(queue: string, acks: PendingAck[]): Promise<void> {
+  /** One complete script call for a queue's acknowledgements; whether each job's lease held. */
+  private async completeGroup(queue: string, acks: AckOptions[]): Promise<boolean[]> {
     const k = this.keys.queue(queue);
     const keys = [k.reserved, k.payload, k.state, k.history, k.stats, k.unique, this.eventsKey(k)];
-    for (let start = 0; start < acks.length; start += ACK_BATCH) {
-      const slice = acks.slice(start, start + ACK_BATCH);
-      const args: (string | number)[] = [this.scriptMaxLen];
-      for (const { options } of slice) {
-        const events = this.cluster ? undefined : options.events;
-        args.push(options.id, options.token, events?.length ?? 0);
-        if (events) for (const event of events) args.push(JSON.stringify(event));
-      }
-      try {
-        const results = (await this.call('complete', keys, args)) as number[];
-        if (this.cluster)
-          await this.afterStep(slice.flatMap(({ options }, i) => (results[i] === 1 ? (options.events ?? []) : [])));
-        for (const [i, ack] of slice.entries()) ack.resolve(results[i] === 1);
-      } catch (error) {
-        for (const ack of slice) ack.reject(error);
-      }
+    const args: (string | number)[] = [this.scriptMaxLen];
+    for (const ack of acks) {
+      const events = this.cluster ? undefined : ack.events;
+      args.push(ack.id, ack.token, events?.length ?? 0);
+      if (events) for (const event of events) args.push(JSON.stringify(event));
     }
-  }
-
-  /** Send the acknowledgements this tick gathered once the current callbacks have run. */
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    process.nextTick(() => {
-      this.flushScheduled = false;
-      const completes = this.pendingCompletes;
-      this.pendingCompletes = new Map();
-      for (const [queue, acks] of completes) void this.completeGroup(queue, acks);
-    });
+    const held = ((await this.call('complete', keys, args)) as number[]).map((result) => result === 1);
+    if (this.cluster) await this.afterStep(acks.flatMap((ack, i) => (held[i] ? (ack.events ?? []) : [])));
+    return held;
   }
 
   async jobRelease(options: ReleaseOptions): Promise<boolean> {
