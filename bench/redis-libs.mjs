@@ -61,6 +61,9 @@ export async function startWorker(kind, prefix, concurrency, onJob) {
   if (kind === 'qtool') {
     const { createRedisDriver } = await import('../dist/drivers/redis/index.js');
     const { noopWorker } = await import('./lib.mjs');
+    // As `qtool work` sets up its process (src/core/young-generation.ts).
+    const { keepYoungGenerationSmall } = await import('../dist/core/young-generation.js');
+    keepYoungGenerationSmall();
     const driver = createRedisDriver({ url: 'redis://127.0.0.1:6379/0', prefix: `${prefix}:`, reconnect: true });
     const worker = noopWorker(driver, concurrency, onJob);
     const running = worker.run();

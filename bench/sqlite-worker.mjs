@@ -12,6 +12,9 @@ let start = 0;
 if (kind === 'qtool') {
   const { createSqliteDriver } = await import('../dist/drivers/sqlite/index.js');
   const { Worker } = await import('../dist/core/worker.js');
+  // As `qtool work` sets up its process (src/core/young-generation.ts).
+  const { keepYoungGenerationSmall } = await import('../dist/core/young-generation.js');
+  keepYoungGenerationSmall();
   const driver = createSqliteDriver({ path: db });
   const worker = new Worker({
     driver,
