@@ -4,7 +4,6 @@ import { DriverError } from '../errors.js';
 import { SCRIPTS } from './scripts.generated.js';
 
 export type ScriptName = keyof typeof SCRIPTS;
-type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 
 /** A single server or a Cluster: both speak the same commands (pipelines differ, see base.ts). */
 export type Client = Redis | Cluster;
@@ -134,15 +133,24 @@ export function scriptSha(name: ScriptName): string {
   return sha;
 }
 
-/** Call a script by SHA; a script with a variable number of KEYS gets the count first. */
-export function callScript(
+/**
+ * Call a script by SHA with a plain EVALSHA, and with EVAL (which also caches it) when the server
+ * does not know it (NOSCRIPT: restarted, or SCRIPT FLUSH). The commands defined on the client do
+ * the same, but their extra layers took 7 µs of a 12 µs call before the write (measured cold, as
+ * a lone dispatch runs: 18.9 against 11.6 µs from the call to the socket write).
+ */
+export async function callScript(
   redis: Client,
   name: ScriptName,
   keys: string[],
   args: (string | number)[],
 ): Promise<unknown> {
-  const call = (redis as unknown as Record<ScriptName, ScriptCall>)[name].bind(redis);
-  return KEY_COUNTS[name] > 0 ? call(...keys, ...args) : call(keys.length, ...keys, ...args);
+  try {
+    return await redis.evalsha(scriptSha(name), keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!String((error as Error)?.message).startsWith('NOSCRIPT')) throw error;
+    return redis.eval(SCRIPTS[name], keys.length, ...keys, ...args);
+  }
 }
 
 /** Turn a client failure into one line naming the server, never the password. */
