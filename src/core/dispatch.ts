@@ -75,7 +75,7 @@ async function pushInBatches(
   try {
     for (let start = 0; start < envelopes.length; start += batch) {
       const slice = envelopes.slice(start, start + batch);
-      const pushed = driver.jobPush(slice, { events: slice.map(dispatchedEvent), fence });
+      const pushed = driver.jobPush(slice, { dispatchedEvents: true, fence });
       pushed.catch(() => {}); // seen when its turn comes; meanwhile not an unhandled rejection
       inFlight.push({ pushed, end: Math.min(start + batch, envelopes.length) });
       if (inFlight.length >= depth) await settleOldest();
@@ -130,16 +130,6 @@ function maxJobBytes(value: unknown): number {
   const size = parseJobSize(value);
   if (size === null) throw new InputError(`maxJobSize: ${jobSizeError(value)}`);
   return size;
-}
-
-function dispatchedEvent(envelope: JobEnvelope) {
-  return {
-    name: 'job.dispatched',
-    queue: envelope.queue,
-    jobId: envelope.id,
-    jobName: envelope.name,
-    details: { availableAt: envelope.availableAt },
-  };
 }
 
 function uniqueFromDefinition(definition: JobDefinition, envelope: JobEnvelope) {

@@ -205,6 +205,12 @@ export interface PushOptions {
   /** Written in the same step, one per stored job. */
   events?: EventInput[];
   /**
+   * Also write each stored job's `job.dispatched` event (see dispatched-event.ts), built by the
+   * driver from the envelope: the Redis push script puts it together itself, so a dispatch sends
+   * no event over the wire.
+   */
+  dispatchedEvents?: boolean;
+  /**
    * Drivers with `capabilities.pipelinedPush`: refuse this push if an earlier push with the same
    * fence was refused, and mark the fence if this one is. Others ignore it (they push one at a time).
    */

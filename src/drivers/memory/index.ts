@@ -1,5 +1,6 @@
 import type { JobEnvelope } from '../../core/envelope.js';
 import { newToken } from '../../core/ids.js';
+import { pushEvents } from '../dispatched-event.js';
 import { DriverError } from '../errors.js';
 import { failedJobRecord } from '../records.js';
 import type {
@@ -46,7 +47,7 @@ export class MemoryDriver extends MemoryQueues implements Driver {
     }
     const ttl = options.idempotencyTtlMs ?? DAY_MS;
     const results: PushResult[] = [];
-    const stored: string[] = [];
+    const stored = new Set<string>();
     for (const envelope of envelopes) {
       const key = envelope.idempotencyKey;
       const seen = key ? s.idempotency.get(key) : undefined;
@@ -76,11 +77,10 @@ export class MemoryDriver extends MemoryQueues implements Driver {
         history: [],
       });
       s.queue(envelope.queue);
-      stored.push(envelope.id);
+      stored.add(envelope.id);
       results.push({ id: envelope.id, status: 'queued' });
     }
-    const events = options.events?.filter((e) => !e.jobId || stored.includes(e.jobId));
-    s.appendEvents(events, now);
+    s.appendEvents(pushEvents(envelopes, stored, options), now);
     s.wake();
     return results;
   }

@@ -1,5 +1,6 @@
 import type { JobEnvelope } from '../../core/envelope.js';
 import { newToken } from '../../core/ids.js';
+import { dispatchedEvent } from '../dispatched-event.js';
 import { decodeEnvelope, encodeEnvelope } from '../envelope-codec.js';
 import { DriverError } from '../errors.js';
 import type {
@@ -89,7 +90,13 @@ export class RedisDriver extends RedisQueries implements Driver {
       ids.add(e.id);
     }
     const events = new Map<string, EventInput[]>();
-    for (const event of options.events ?? []) {
+    // The job.dispatched events of a Cluster push are appended by the driver after the step (see
+    // pushGroup); on a single server the script writes them.
+    const given =
+      this.cluster && options.dispatchedEvents
+        ? [...(options.events ?? []), ...envelopes.map(dispatchedEvent)]
+        : (options.events ?? []);
+    for (const event of given) {
       const id = event.jobId ?? '';
       const list = events.get(id);
       if (list) list.push(event);
@@ -133,6 +140,7 @@ export class RedisDriver extends RedisQueries implements Driver {
       this.cluster ? 0 : 1,
       queues.length,
       fenced ? 1 : 0,
+      options.dispatchedEvents && !this.cluster ? 1 : 0,
     ];
     for (const queue of queues) {
       const k = this.keys.queue(queue);

@@ -1,4 +1,5 @@
 import type { JobEnvelope } from '../../core/envelope.js';
+import { pushEvents } from '../dispatched-event.js';
 import { encodeEnvelope } from '../envelope-codec.js';
 import { DriverError } from '../errors.js';
 import type { EventInput, PushOptions, PushResult } from '../types.js';
@@ -79,6 +80,5 @@ export function pushEnvelopes(
     if (mark === null || now - mark >= MARK_STEP_MS) q.queueMarkAdvance.run({ queue, now, ...counts });
     else addCounts(q, queue, counts);
   }
-  const events = options.events?.filter((event) => !event.jobId || stored.has(event.jobId)) ?? [];
-  return { results, events };
+  return { results, events: pushEvents(envelopes, stored, options) };
 }

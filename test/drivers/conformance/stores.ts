@@ -135,6 +135,27 @@ export function storeCases(factory: StoreFactory): void {
     expect(stored).toEqual([true, false, true, false, true]);
   });
 
+  it('writes the job.dispatched event of each job a push stores, when asked, in push order', async () => {
+    const held = makeEnvelope({ unique: { key: 'd', ttl: null, untilProcessing: false } });
+    await driver.jobPush([held]);
+    const later = Date.now() + 60_000;
+    const push = [
+      makeEnvelope({ queue: 'other', name: 'Send "weekly" \\ digest ✉' }),
+      makeEnvelope({ unique: { key: 'd', ttl: null, untilProcessing: false } }),
+      makeEnvelope({ availableAt: later }),
+    ];
+    const results = await driver.jobPush(push, { dispatchedEvents: true });
+    expect(results.map((r) => r.status)).toEqual(['queued', 'duplicate', 'queued']);
+    const events = (await driver.eventsRead({ afterId: null, limit: 10 })).filter((e) => e.name === 'job.dispatched');
+    expect(events).toMatchObject([
+      { queue: 'other', jobId: push[0]!.id, jobName: 'Send "weekly" \\ digest ✉' },
+      { queue: 'default', jobId: push[2]!.id, jobName: 'TestJob', details: { availableAt: later } },
+    ]);
+    // Due at once: when it became due (a server's own clock may run a little apart from this one).
+    const dueAt = events[0]!.details?.availableAt as number;
+    expect(Math.abs(dueAt - push[0]!.availableAt)).toBeLessThan(5000);
+  });
+
   it('stores events in order with the step that wrote them, and blocks for new ones', async () => {
     const e = makeEnvelope();
     await driver.jobPush([e], { events: [{ name: 'job.dispatched', jobId: e.id, queue: 'default' }] });

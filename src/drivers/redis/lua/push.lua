@@ -10,8 +10,8 @@
 --       queue (q = 0, 1, ...; k = 3 + 8q): k+1 ready, k+2 payload, k+3 state, k+4 unique,
 --       k+5 idempotency, k+6 notify, k+7 failedJobs, k+8 idempotency expiry index
 -- ARGV: 1 idempotency ttl ms, 2 events maxlen (0: none), 3 register queue names in KEYS[2] (1/0),
---       4 number of queues Q, 5 fenced (1/0), then Q queue names, then Q wake channels ('' each:
---       notify lists),
+--       4 number of queues Q, 5 fenced (1/0), 6 write each stored job's job.dispatched event (1/0),
+--       then Q queue names, then Q wake channels ('' each: notify lists),
 --       then per job: queue index (1-based), id, availableAt (0: now, on this server's clock), payload JSON, uniqueKey|'', uniqueTtlMs|-1,
 --       idempotencyKey|'', number of events n, n encoded events
 -- Returns the jobs not stored, four values each: their position in the push (1-based), then
@@ -35,7 +35,7 @@ local function key(q, n) return KEYS[3 + (q - 1) * 8 + n] end
 -- Where each job's fields start, and its ids per queue.
 local starts, ids = {}, {}
 for q = 1, nq do ids[q] = {} end
-local i = 6 + 2 * nq
+local i = 7 + 2 * nq
 while i <= #ARGV do
   starts[#starts + 1] = i
   local list = ids[tonumber(ARGV[i])]
@@ -59,6 +59,13 @@ end
 local refused = {}
 local writes = {} -- per queue: payload, state and ready arguments of the stored jobs
 for q = 1, nq do writes[q] = { payload = {}, state = {}, ready = {}, count = 0 } end
+-- The job.dispatched events are put together here from what the push carries anyway (the client
+-- sent one JSON string per job before: its encoding was a sixth of a bulk dispatch's client time).
+local dispatched = ARGV[6] == '1' and maxlen > 0
+local dispatched_head = {}
+if dispatched then
+  for q = 1, nq do dispatched_head[q] = '{"name":"job.dispatched","queue":' .. cjson.encode(ARGV[6 + q]) .. ',"jobId":' end
+end
 local function flush(q)
   local w = writes[q]
   if #w.payload == 0 then return end
@@ -109,6 +116,10 @@ for position, at in ipairs(starts) do
     if maxlen > 0 then
       for e = at + 8, at + 7 + n do append_event(KEYS[1], ARGV[e], now) end
     end
+    if dispatched then
+      append_event(KEYS[1], dispatched_head[q] .. cjson.encode(id) .. ',"jobName":' .. job_name_json(payload)
+        .. ',"details":{"availableAt":' .. available .. '}}', now)
+    end
   end
   if status ~= 'queued' then
     refused[#refused + 1] = position
@@ -121,8 +132,8 @@ if maxlen > 0 then trim_events(KEYS[1], maxlen) end
 for q = 1, nq do
   flush(q)
   if writes[q].count > 0 then
-    if register == '1' then redis.call('SADD', KEYS[2], ARGV[5 + q]) end
-    wake(key(q, 6), ARGV[5 + nq + q], math.min(writes[q].count, 32))
+    if register == '1' then redis.call('SADD', KEYS[2], ARGV[6 + q]) end
+    wake(key(q, 6), ARGV[6 + nq + q], math.min(writes[q].count, 32))
   end
 end
 return refused

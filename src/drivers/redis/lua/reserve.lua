@@ -51,17 +51,7 @@ if #ids > 0 then
     local payload = payloads[n]
     taken[#taken + 1] = { id, payload, s.attempts, s.exceptions, s.lockWaits }
     if ARGV[5] == '1' then
-      -- The name as the envelope's second field (how qtool writes payloads; the match holds no
-      -- quote or backslash, so it goes into the JSON as it is), else decoded; an undecodable
-      -- payload must not stop the queue: the worker fails that job with its reason.
-      local job_name = type(payload) == 'string' and string.match(payload, '^{"id":"[^"\\]*","name":"([^"\\]*)"')
-      if job_name then
-        job_name = '"' .. job_name .. '"'
-      else
-        local ok, env = pcall(cjson.decode, payload)
-        job_name = cjson.encode((ok and type(env) == 'table' and type(env.name) == 'string') and env.name or '(undecodable)')
-      end
-      append_event(KEYS[6], event_head .. cjson.encode(id) .. ',"jobName":' .. job_name .. ',"attempt":' .. s.attempts .. event_tail, now)
+      append_event(KEYS[6], event_head .. cjson.encode(id) .. ',"jobName":' .. job_name_json(payload) .. ',"attempt":' .. s.attempts .. event_tail, now)
     end
   end
   if ARGV[5] == '1' then trim_events(KEYS[6], ARGV[6]) end

@@ -45,6 +45,17 @@ local function append_event(stream, event_json, now)
   redis.call('XADD', stream, '*', 'e', event_json, 't', now)
 end
 
+-- A job's name as a JSON string, for events put together in a script: the envelope's second field
+-- (how qtool writes payloads; the match holds no quote or backslash, so it goes into the JSON as
+-- it is), else decoded; an undecodable payload must not stop the queue (the worker fails that job
+-- with its reason).
+local function job_name_json(payload)
+  local name = type(payload) == 'string' and string.match(payload, '^{"id":"[^"\\]*","name":"([^"\\]*)"')
+  if name then return '"' .. name .. '"' end
+  local ok, env = pcall(cjson.decode, payload)
+  return cjson.encode((ok and type(env) == 'table' and type(env.name) == 'string') and env.name or '(undecodable)')
+end
+
 local function trim_events(stream, maxlen)
   redis.call('XTRIM', stream, 'MAXLEN', '~', maxlen)
 end
