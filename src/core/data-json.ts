@@ -15,3 +15,8 @@ export function dataJson(envelope: JobEnvelope): string | undefined {
   cache.set(envelope, { data: envelope.data, json });
   return json;
 }
+
+/** Record `json` as `envelope.data`'s text, when the caller already serialized that same value. */
+export function rememberDataJson(envelope: JobEnvelope, json: string | undefined): void {
+  cache.set(envelope, { data: envelope.data, json });
+}

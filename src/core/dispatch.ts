@@ -1,10 +1,10 @@
 import formatBytes from 'bytes';
 import type { Driver, PushResult } from '../drivers/types.js';
 import type { AttemptDefaults } from './attempts.js';
-import { dataJson } from './data-json.js';
+import { rememberDataJson } from './data-json.js';
 import type { JobDefinition, QtoolConfig } from './define.js';
 import { parseDurationSeconds } from './duration.js';
-import type { JobEnvelope } from './envelope.js';
+import type { JobEnvelope, UniqueSpec } from './envelope.js';
 import { buildEnvelope, type DispatchInput } from './envelope-builder.js';
 import { InputError, QtoolError } from './errors.js';
 import { newToken } from './ids.js';
@@ -35,8 +35,8 @@ export interface DispatchOutcome {
 }
 
 /**
- * Build envelopes for every input, check them all (size), then push in batches. Validation
- * happens before the first push, so a bad job dispatches none; each batch is atomic in the store.
+ * Check every input (size, a definition's unique key), then build and push in batches. The checks
+ * run before the first push, so a bad job dispatches none; each batch is atomic in the store.
  */
 export async function dispatchJobs(
   driver: Driver,
@@ -44,9 +44,14 @@ export async function dispatchJobs(
   options: DispatchOptions = {},
 ): Promise<DispatchOutcome> {
   const now = await driver.now();
-  const envelopes = prepareEnvelopes(driver, inputs, options, now);
-
-  const results = await pushInBatches(driver, envelopes, options);
+  const checked = checkInputs(inputs, options);
+  const envelopes: JobEnvelope[] = [];
+  const build = (end: number) => {
+    for (let index = envelopes.length; index < end; index++) {
+      envelopes.push(envelopeFor(driver, inputs[index]!, checked[index]!, options, now));
+    }
+  };
+  const results = await pushInBatches(driver, inputs.length, build, envelopes, options);
   const ran = driver.capabilities.inline ? await runInline(driver, envelopes, results, options) : [];
   return { results, ran };
 }
@@ -54,30 +59,35 @@ export async function dispatchJobs(
 /**
  * Push in batches, in order; a failed batch stops the dispatch, leaving the batches before it
  * stored. A driver that takes fenced pushes gets up to PIPELINE_DEPTH batches at once, so building
- * one batch overlaps with storing another; the fence keeps the stored batches a prefix.
+ * one batch (its envelopes are made only then: `build(end)` appends them to `envelopes`) overlaps
+ * with storing another; the fence keeps the stored batches a prefix. Building every envelope
+ * before the first push had left the store idle for a fifth of a bulk dispatch to Redis.
  */
 async function pushInBatches(
   driver: Driver,
+  total: number,
+  build: (end: number) => void,
   envelopes: JobEnvelope[],
   options: DispatchOptions,
 ): Promise<PushResult[]> {
   const batch = options.batchSize ?? PUSH_BATCH;
   const results: PushResult[] = [];
-  const pipelined = driver.capabilities.pipelinedPush === true && envelopes.length > batch;
+  const pipelined = driver.capabilities.pipelinedPush === true && total > batch;
   const depth = pipelined ? PIPELINE_DEPTH : 1;
   const fence = pipelined ? newToken() : undefined;
   const inFlight: { pushed: Promise<PushResult[]>; end: number }[] = [];
   const settleOldest = async () => {
     const { pushed, end } = inFlight.shift()!;
     for (const result of await pushed) results.push(result);
-    options.onProgress?.(end, envelopes.length);
+    options.onProgress?.(end, total);
   };
   try {
-    for (let start = 0; start < envelopes.length; start += batch) {
-      const slice = envelopes.slice(start, start + batch);
-      const pushed = driver.jobPush(slice, { dispatchedEvents: true, fence });
+    for (let start = 0; start < total; start += batch) {
+      const end = Math.min(start + batch, total);
+      build(end);
+      const pushed = driver.jobPush(envelopes.slice(start, end), { dispatchedEvents: true, fence });
       pushed.catch(() => {}); // seen when its turn comes; meanwhile not an unhandled rejection
-      inFlight.push({ pushed, end: Math.min(start + batch, envelopes.length) });
+      inFlight.push({ pushed, end });
       if (inFlight.length >= depth) await settleOldest();
     }
     while (inFlight.length > 0) await settleOldest();
@@ -89,6 +99,49 @@ async function pushInBatches(
   return results;
 }
 
+/** What checking an input found, for building its envelope later. */
+interface CheckedInput {
+  dataJson: string | undefined;
+  /** From the job's definition, when the input names no unique key of its own. */
+  unique: UniqueSpec | null;
+}
+
+/** Every check a job can fail before it is pushed: its data's size, its definition's unique key. */
+function checkInputs(inputs: DispatchInput[], options: DispatchOptions): CheckedInput[] {
+  const maxBytes = options.maxJobBytes ?? DEFAULT_MAX_JOB_BYTES;
+  return inputs.map((input, index) => {
+    const data = input.data ?? null;
+    const definition = options.jobs?.[input.name];
+    const unique = !input.unique && definition?.unique ? uniqueFromDefinition(definition, data) : null;
+    const json = JSON.stringify(data);
+    const size = Buffer.byteLength(json ?? '');
+    if (size > maxBytes) {
+      const where = inputs.length > 1 ? `job at index ${index} ` : '';
+      throw new InputError(
+        `${where}(${input.name}) has ${formatBytes(size)} of data, over the ${formatBytes(maxBytes)} job size limit (maxJobSize in the config)`,
+      );
+    }
+    return { dataJson: json, unique };
+  });
+}
+
+function envelopeFor(
+  driver: Driver,
+  input: DispatchInput,
+  checked: CheckedInput,
+  options: DispatchOptions,
+  now: number,
+): JobEnvelope {
+  const envelope = buildEnvelope(input, now, {
+    queue: options.jobs?.[input.name]?.queue,
+    connection: options.connectionName ?? null,
+  });
+  if (checked.unique) envelope.unique = checked.unique;
+  if (driver.capabilities.inline) envelope.availableAt = now; // sync ignores delays, as Laravel's does
+  rememberDataJson(envelope, checked.dataJson);
+  return envelope;
+}
+
 /** The envelopes a dispatch would push: definition defaults applied, sizes checked. */
 export function prepareEnvelopes(
   driver: Driver,
@@ -96,24 +149,8 @@ export function prepareEnvelopes(
   options: DispatchOptions,
   now: number,
 ): JobEnvelope[] {
-  const maxBytes = options.maxJobBytes ?? DEFAULT_MAX_JOB_BYTES;
-  return inputs.map((input, index) => {
-    const definition = options.jobs?.[input.name];
-    const envelope = buildEnvelope(input, now, {
-      queue: definition?.queue,
-      connection: options.connectionName ?? null,
-    });
-    if (envelope.unique === null && definition?.unique) envelope.unique = uniqueFromDefinition(definition, envelope);
-    if (driver.capabilities.inline) envelope.availableAt = now; // sync ignores delays, as Laravel's does
-    const size = Buffer.byteLength(dataJson(envelope) ?? '');
-    if (size > maxBytes) {
-      const where = inputs.length > 1 ? `job at index ${index} ` : '';
-      throw new InputError(
-        `${where}(${input.name}) has ${formatBytes(size)} of data, over the ${formatBytes(maxBytes)} job size limit (maxJobSize in the config)`,
-      );
-    }
-    return envelope;
-  });
+  const checked = checkInputs(inputs, options);
+  return inputs.map((input, index) => envelopeFor(driver, input, checked[index]!, options, now));
 }
 
 /** The dispatch options a config implies: its jobs' defaults, rate limiters and job size limit. */
@@ -132,9 +169,9 @@ function maxJobBytes(value: unknown): number {
   return size;
 }
 
-function uniqueFromDefinition(definition: JobDefinition, envelope: JobEnvelope) {
+function uniqueFromDefinition(definition: JobDefinition, data: unknown): UniqueSpec {
   const spec = definition.unique!;
-  const key = typeof spec.key === 'function' ? (spec.key as (data: unknown) => string)(envelope.data) : spec.key;
+  const key = typeof spec.key === 'function' ? (spec.key as (data: unknown) => string)(data) : spec.key;
   return {
     key,
     ttl: spec.for === undefined ? null : parseDurationSeconds(spec.for),

@@ -49,4 +49,38 @@ describe('dispatchJobs on a driver that takes pipelined pushes', () => {
     await dispatchJobs(driver, [{ name: 'Job', queue: 'q' }], { batchSize: 4 });
     expect([...seen.fences]).toEqual([undefined]);
   });
+
+  it('checks every job before the first push: a bad one in a late batch dispatches none', async () => {
+    const { driver, seen } = slowPipelinedDriver(() => 1);
+    const inputs = Array.from({ length: 30 }, (_, n) => ({ name: 'Job', queue: 'q', data: { n } }));
+    const oversized = [
+      ...inputs.slice(0, 25),
+      { name: 'Job', queue: 'q', data: 'x'.repeat(2048) },
+      ...inputs.slice(25),
+    ];
+    await expect(dispatchJobs(driver, oversized, { batchSize: 4, maxJobBytes: 1024 })).rejects.toThrow(
+      /job at index 25 \(Job\) has [\d.]+KB of data, over the 1KB job size limit/,
+    );
+    const keyOf = (data: unknown) => {
+      if ((data as { n: number }).n === 27) throw new Error('no key for job 27');
+      return `k${(data as { n: number }).n}`;
+    };
+    const jobs = { Job: { handle() {}, unique: { key: keyOf } } };
+    await expect(dispatchJobs(driver, inputs, { batchSize: 4, jobs })).rejects.toThrow('no key for job 27');
+    expect(seen.calls).toBe(0);
+    expect(await driver.jobList({ queue: 'q', state: 'pending', limit: 100 })).toEqual([]);
+  });
+
+  it("builds each envelope with its definition's queue and unique key, and pushes the data as given", async () => {
+    const { driver } = slowPipelinedDriver(() => 1);
+    const jobs = {
+      Job: { handle() {}, queue: 'defined', unique: { key: (data: unknown) => `k${(data as { n: number }).n}` } },
+    };
+    const inputs = Array.from({ length: 9 }, (_, n) => ({ name: 'Job', data: { n } }));
+    await dispatchJobs(driver, inputs, { batchSize: 4, jobs });
+    const stored = await driver.jobList({ queue: 'defined', state: 'pending', limit: 100 });
+    expect(stored.map((r) => [r.envelope.unique?.key, r.envelope.data])).toEqual(
+      inputs.map((i) => [`k${i.data.n}`, i.data]),
+    );
+  });
 });
