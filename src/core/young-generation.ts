@@ -6,8 +6,8 @@ const USER_SEMI_SPACE_FLAG = /--(max|min)[-_]semi[-_]space[-_]size|--semi[-_]spa
  * Keep V8's young generation at its starting size (1 MB semi-spaces) for the life of a worker
  * process. Under a steady stream of jobs V8 keeps doubling the new space up to its 16 MB
  * semi-space cap, memory a worker holds and never needs: 30,000 no-op Redis jobs at concurrency 50
- * end at 98-113 MB RSS by default and 83-88 MB pinned, at the same throughput and client CPU per
- * job (bench/README.md, session nine). The growth factor is the one young-generation flag V8
+ * end at 97-113 MB RSS by default and 83-88 MB pinned, at the same throughput (bench/README.md,
+ * session nine). The growth factor is the one young-generation flag V8
  * still reads after start-up (`--max-semi-space-size` is fixed when the isolate is made). Only for
  * processes qtool owns (`qtool work`), never from the library inside an application, and not when
  * the user sized the young generation themselves.
