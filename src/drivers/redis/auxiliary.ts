@@ -154,11 +154,10 @@ export abstract class RedisAuxiliary extends RedisBase {
 
   async eventsAppend(events: EventInput[]): Promise<void> {
     if (events.length === 0) return;
-    const now = await this.now();
     await this.run((r) => {
       const pipe = r.pipeline();
       // As the scripts do: append untrimmed, trim once (see common.lua, append_event).
-      for (const e of events) pipe.xadd(this.keys.events, '*', 'e', JSON.stringify(e), 't', now);
+      for (const e of events) pipe.xadd(this.keys.events, '*', 'e', JSON.stringify(e));
       pipe.xtrim(this.keys.events, 'MAXLEN', '~', this.eventsMaxLen);
       return pipe.exec();
     });
@@ -350,7 +349,8 @@ function toEvent([id, fields]: [string, string[]]): StoredEvent {
   const event = JSON.parse(map.e ?? '{}') as EventInput;
   return {
     id,
-    time: Number(map.t),
+    // An entry is timed by its id (the server's clock when it was appended); older entries carry a `t`.
+    time: map.t !== undefined ? Number(map.t) : Number(id.slice(0, id.indexOf('-'))),
     name: event.name,
     queue: event.queue ?? null,
     jobId: event.jobId ?? null,

@@ -20,7 +20,7 @@ if #ids == 0 then return {} end
 local states = redis.call('HMGET', KEYS[3], unpack(ids))
 local leases = redis.call('ZMSCORE', KEYS[1], unpack(ids))
 local results, done, seen = {}, {}, {}
-local now
+local appended = false
 for n, id in ipairs(ids) do
   local s = parse_state(states[n])
   if s and s.token == tokens[n] and leases[n] and not seen[id] then
@@ -32,8 +32,8 @@ for n, id in ipairs(ids) do
       if held and split(held)[1] == id then redis.call('HDEL', KEYS[6], s.unique) end
     end
     if maxlen > 0 and counts[n] > 0 then
-      now = now or now_ms()
-      for e = firsts[n], firsts[n] + counts[n] - 1 do append_event(KEYS[7], ARGV[e], now) end
+      appended = true
+      for e = firsts[n], firsts[n] + counts[n] - 1 do append_event(KEYS[7], ARGV[e]) end
     end
   else
     results[n] = 0
@@ -46,5 +46,5 @@ if #done > 0 then
   redis.call('HDEL', KEYS[4], unpack(done))
   redis.call('HINCRBY', KEYS[5], 'processed', #done)
 end
-if now then trim_events(KEYS[7], maxlen) end
+if appended then trim_events(KEYS[7], maxlen) end
 return results

@@ -24,5 +24,5 @@ if s.unique ~= '' then
   local held = redis.call('HGET', KEYS[8], s.unique)
   if held and split(held)[1] == id then redis.call('HDEL', KEYS[8], s.unique) end
 end
-add_events(KEYS[9], ARGV[6], ARGV[5], now)
+add_events(KEYS[9], ARGV[6], ARGV[5])
 return 1

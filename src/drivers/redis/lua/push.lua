@@ -114,11 +114,11 @@ for position, at in ipairs(starts) do
     w.count = w.count + 1
     if #p >= 2 * CHUNK then flush(q) end
     if maxlen > 0 then
-      for e = at + 8, at + 7 + n do append_event(KEYS[1], ARGV[e], now) end
+      for e = at + 8, at + 7 + n do append_event(KEYS[1], ARGV[e]) end
     end
     if dispatched then
       append_event(KEYS[1], dispatched_head[q] .. cjson.encode(id) .. ',"jobName":' .. job_name_json(payload)
-        .. ',"details":{"availableAt":' .. available .. '}}', now)
+        .. ',"details":{"availableAt":' .. available .. '}}')
     end
   end
   if status ~= 'queued' then

@@ -19,5 +19,5 @@ redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[1])
 append_history(KEYS[4], ARGV[1], ARGV[5])
 if ARGV[8] ~= '' then redis.call('SADD', KEYS[7], ARGV[1]) end
 if tonumber(ARGV[3]) == 0 then wake(KEYS[5], ARGV[9], 1) end
-add_events(KEYS[6], ARGV[7], ARGV[6], now)
+add_events(KEYS[6], ARGV[7], ARGV[6])
 return 1

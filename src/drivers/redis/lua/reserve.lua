@@ -51,7 +51,7 @@ if #ids > 0 then
     local payload = payloads[n]
     taken[#taken + 1] = { id, payload, s.attempts, s.exceptions, s.lockWaits }
     if ARGV[5] == '1' then
-      append_event(KEYS[6], event_head .. cjson.encode(id) .. ',"jobName":' .. job_name_json(payload) .. ',"attempt":' .. s.attempts .. event_tail, now)
+      append_event(KEYS[6], event_head .. cjson.encode(id) .. ',"jobName":' .. job_name_json(payload) .. ',"attempt":' .. s.attempts .. event_tail)
     end
   end
   if ARGV[5] == '1' then trim_events(KEYS[6], ARGV[6]) end

@@ -21,7 +21,7 @@ for _, id in ipairs(ids) do
     redis.call('HDEL', KEYS[10], id)
     redis.call('HDEL', KEYS[11], id)
     if tonumber(ARGV[3]) > 0 then
-      append_event(KEYS[8], cjson.encode({ name = 'job.retried', queue = ARGV[4], jobId = id }), now)
+      append_event(KEYS[8], cjson.encode({ name = 'job.retried', queue = ARGV[4], jobId = id }))
     end
     done[#done + 1] = id
   end

@@ -41,8 +41,10 @@ end
 -- Event entries are appended untrimmed and a step trims the stream once, after its last one: the
 -- MAXLEN check costs a quarter of an XADD, and a step of 50 jobs writes 50 events (measured 4.6
 -- against 3.4 us an event). The stream overshoots its length by at most one step's events.
-local function append_event(stream, event_json, now)
-  redis.call('XADD', stream, '*', 'e', event_json, 't', now)
+-- An entry's time is its id's (the server's clock when it was appended): a field of its own for
+-- it cost 0.2-0.7 us an event, an eighth of a bulk push's server time.
+local function append_event(stream, event_json)
+  redis.call('XADD', stream, '*', 'e', event_json)
 end
 
 -- A job's name as a JSON string, for events put together in a script: the envelope's second field
@@ -61,12 +63,12 @@ local function trim_events(stream, maxlen)
 end
 
 -- Events arrive as a JSON list of already-encoded events (never re-encoded here: cjson would turn
--- empty arrays into objects); the time comes from the server clock. maxlen 0: no stream in this
--- slot (Redis Cluster), the driver appends the events itself after the step.
-local function add_events(stream, maxlen, events_json, now)
+-- empty arrays into objects). maxlen 0: no stream in this slot (Redis Cluster), the driver appends
+-- the events itself after the step.
+local function add_events(stream, maxlen, events_json)
   if tonumber(maxlen) == 0 then return end
   if events_json == nil or events_json == '' or events_json == '[]' then return end
-  for _, e in ipairs(cjson.decode(events_json)) do append_event(stream, e, now) end
+  for _, e in ipairs(cjson.decode(events_json)) do append_event(stream, e) end
   trim_events(stream, maxlen)
 end
 
