@@ -219,6 +219,28 @@ describe('redis driver specifics', () => {
     });
   });
 
+  it('times an event by its stream id, and still reads the time field of entries written before', async () => {
+    const s = store();
+    const driver = s.open();
+    const redis = plain();
+    await redis.xadd(
+      `${s.prefix}events`,
+      '1700000000000-0',
+      'e',
+      JSON.stringify({ name: 'queue.paused' }),
+      't',
+      '1699999999999',
+    );
+    await driver.jobPush([makeEnvelope({ queue: 'timed' })], { dispatchedEvents: true });
+    const [old, fresh] = await driver.eventsRead({ afterId: null, limit: 10 });
+    expect(old).toMatchObject({ id: '1700000000000-0', name: 'queue.paused', time: 1_699_999_999_999 });
+    expect(fresh).toMatchObject({ name: 'job.dispatched', time: Number(fresh!.id.split('-')[0]) });
+    expect(Math.abs(fresh!.time - (await driver.now()))).toBeLessThan(5000);
+    const [, fields] = (await redis.xrange(`${s.prefix}events`, fresh!.id, fresh!.id))[0]!;
+    expect(fields[0]).toBe('e');
+    expect(fields).toHaveLength(2);
+  });
+
   it('prunes lapsed counters, locks and idempotency keys as new ones are written', async () => {
     const s = store();
     const driver = s.open();
