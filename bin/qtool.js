@@ -14,6 +14,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
       throw error;
     });
   }
+  // Before the CLI loads: loading it already grows V8's young generation (see young-generation.ts).
+  const { commandOf, keepYoungGenerationSmall } = await import('../dist/core/young-generation.js');
+  if (commandOf(args) === 'work') keepYoungGenerationSmall();
   const { main } = await import('../dist/cli.js');
   const code = await main(args);
   process.exitCode = code;

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { WORKER_DEFAULTS } from '../core/attempts.js';
 import { parseDurationMs, parseDurationSeconds } from '../core/duration.js';
 import { STOP_EXIT_CODES, Worker } from '../core/worker.js';
-import { keepYoungGenerationSmall } from '../core/young-generation.js';
 import { attemptRecord, formatAttemptLine } from '../output/worker-log.js';
 import { type Io, withSession } from './context.js';
 import { backoffFlag, durationFlag, intFlag, queueListFlag } from './flags.js';
@@ -71,7 +70,6 @@ Examples:
           const { config } = session.loaded;
           const fromConfig = config.worker ?? {};
           const configBackoff = fromConfig.backoff;
-          keepYoungGenerationSmall();
           const worker = new Worker({
             driver: session.driver,
             jobs: config.jobs ?? {},

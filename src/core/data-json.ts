@@ -12,7 +12,7 @@ export function dataJson(envelope: JobEnvelope): string | undefined {
   const known = cache.get(envelope);
   if (known !== undefined && known.data === envelope.data) return known.json;
   const json = JSON.stringify(envelope.data);
-  cache.set(envelope, { data: envelope.data, json });
+  rememberDataJson(envelope, json);
   return json;
 }
 

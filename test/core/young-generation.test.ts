@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { keepYoungGenerationSmall } from '../../src/core/young-generation.js';
+import { buildProgram, processIo } from '../../src/cli.js';
+import { commandOf, GLOBAL_OPTIONS_WITH_VALUE, keepYoungGenerationSmall } from '../../src/core/young-generation.js';
 import { ROOT } from '../helpers/cli.js';
 
 /**
@@ -39,5 +40,16 @@ describe('keepYoungGenerationSmall', () => {
     expect(keepYoungGenerationSmall('--max-semi-space-size=64')).toBe(false);
     expect(keepYoungGenerationSmall('--enable-source-maps --semi_space_growth_factor=4')).toBe(false);
     expect(largestNewSpaceMb(true, ['--max-semi-space-size=4'])).toBeGreaterThan(2);
+  });
+
+  it('finds the subcommand of a command line past the global options and their values', () => {
+    expect(commandOf(['work', '--queue', 'a'])).toBe('work');
+    expect(commandOf(['--connection', 'work', '--config', 'work.mjs', 'dispatch', '--queue', 'work'])).toBe('dispatch');
+    expect(commandOf(['--connection=redis://x', '--json', 'work'])).toBe('work');
+    expect(commandOf(['--json'])).toBeUndefined();
+    const withValue = buildProgram(processIo())
+      .options.filter((option) => option.required || option.optional)
+      .map((option) => option.long);
+    expect(withValue.sort()).toEqual([...GLOBAL_OPTIONS_WITH_VALUE].sort());
   });
 });

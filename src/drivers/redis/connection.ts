@@ -13,26 +13,6 @@ export interface ClusterNodeAddress {
   port: number;
 }
 
-/** Number of KEYS each script takes (the rest of a call's arguments are ARGV); 0: variable, passed first. */
-const KEY_COUNTS: Record<ScriptName, number> = {
-  batchRecord: 3,
-  beat: 1,
-  clear: 6,
-  complete: 7,
-  counterHit: 2,
-  delete: 7,
-  extend: 2,
-  fail: 12,
-  failedScan: 1,
-  lockAcquire: 2,
-  lockRelease: 1,
-  push: 0,
-  release: 7,
-  reserve: 7,
-  retry: 11,
-  uniqueRelease: 1,
-};
-
 export function maskRedisUrl(url: string): string {
   return url.replace(
     /^(rediss?:\/\/)([^:@/]*):([^@/]*)@/i,
@@ -77,7 +57,7 @@ export interface ConnectOptions {
 }
 
 /**
- * One client with every script defined (EVALSHA, re-sent after NOSCRIPT by ioredis). One-shot
+ * One client; scripts go through callScript (EVALSHA, EVAL after NOSCRIPT). One-shot
  * commands fail fast; a worker (`reconnect`) keeps its commands waiting and reconnects with backoff.
  * With `nodes`, an ioredis Cluster whose nodes take the URL's credentials and TLS.
  */
@@ -100,10 +80,6 @@ export function connect(options: ConnectOptions): Client {
   } else {
     client = new Redis(options.url, { ...settings, enableOfflineQueue: options.reconnect, retryStrategy: retry });
   }
-  for (const [name, lua] of Object.entries(SCRIPTS)) {
-    const numberOfKeys = KEY_COUNTS[name as ScriptName];
-    client.defineCommand(name, numberOfKeys > 0 ? { numberOfKeys, lua } : { lua });
-  }
   return client;
 }
 
@@ -123,8 +99,8 @@ function credentials(url: string): RedisOptions {
 
 const SHAS = new Map<ScriptName, string>();
 
-/** A script's SHA1, for EVALSHA on a connection that has no commands defined (a blocker). */
-export function scriptSha(name: ScriptName): string {
+/** A script's SHA1, for EVALSHA. */
+function scriptSha(name: ScriptName): string {
   let sha = SHAS.get(name);
   if (!sha) {
     sha = createHash('sha1').update(SCRIPTS[name]).digest('hex');
@@ -135,9 +111,10 @@ export function scriptSha(name: ScriptName): string {
 
 /**
  * Call a script by SHA with a plain EVALSHA, and with EVAL (which also caches it) when the server
- * does not know it (NOSCRIPT: restarted, or SCRIPT FLUSH). The commands defined on the client do
- * the same through more layers (the arguments spread three more times): 18.9 against 11.6 µs from
- * a lone call to its socket write, measured alone (end to end the difference is within the noise).
+ * does not know it (NOSCRIPT: restarted, or SCRIPT FLUSH). The EVALSHA is written before this
+ * returns, so a call made right after another command on the same connection queues behind it
+ * (see BlockingWaits.waitThenCall). ioredis's defined commands did the same through more layers:
+ * 18.9 against 11.6 µs from a lone call to its socket write (end to end, within the noise).
  */
 export async function callScript(
   redis: Client,

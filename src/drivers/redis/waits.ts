@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import { type Client, isConnectionError, type ScriptName, scriptSha } from './connection.js';
+import { type Client, callScript, isConnectionError, type ScriptName } from './connection.js';
 import type { RedisKeys } from './keys.js';
 
 /** How long past its own timeout a blocking command may take to answer before it is given up. */
@@ -34,6 +34,8 @@ export class BlockingWaits {
   private readonly channels = new Map<string, Promise<void>>();
   private readonly wakeCounts = new Map<string, number>();
   private readonly wakeWaiters = new Set<() => void>();
+  /** Each blocker's CLIENT ID (for CLIENT UNBLOCK), asked once per connection, forgotten on reconnect. */
+  private readonly clientIds = new WeakMap<Client, Promise<number | null>>();
 
   constructor(private readonly context: BlockingWaitsContext) {}
 
@@ -113,8 +115,8 @@ export class BlockingWaits {
    * Single server: wait as waitForPush does, with a script call queued behind the wait on the same
    * connection. Redis runs the script the moment the wait ends (a push, or the timeout), so a job
    * pushed to an idle worker is reserved without a round trip of its own.
-   * Returns the script's reply; undefined when the wait was cut off by a dropped connection or the
-   * script could not run there (NOSCRIPT after a restart): the caller then calls it the usual way.
+   * Returns the script's reply (loaded there with EVAL after a NOSCRIPT); undefined when the wait
+   * was cut off by a dropped connection or the script failed: the caller then calls it the usual way.
    * An abort unblocks the wait with CLIENT UNBLOCK rather than dropping the connection, so a
    * reserve that has already run still brings its jobs back instead of leaving them leased.
    */
@@ -129,10 +131,9 @@ export class BlockingWaits {
     return this.withBlocker(
       signal,
       async (blocker, interrupt) => {
-        const redis = blocker as Redis;
-        const id = redis.client('ID').then(Number, () => null);
-        const wait = redis.blpop(...queues.map((q) => this.context.keys.queue(q).notify), Math.max(0.001, ms / 1000));
-        const reply = redis.evalsha(scriptSha(name), keys.length, ...keys, ...args);
+        const id = this.clientId(blocker);
+        const wait = blocker.blpop(...queues.map((q) => this.context.keys.queue(q).notify), Math.max(0.001, ms / 1000));
+        const reply = callScript(blocker, name, keys, args); // written now: queued behind the BLPOP
         reply.catch(() => {}); // read below, unless the wait failed first
         interrupt.unblock = async () => {
           const clientId = await id;
@@ -148,6 +149,20 @@ export class BlockingWaits {
       },
       ms,
     );
+  }
+
+  /**
+   * A blocker's id, asked once per connection rather than with every wait. Ids are never reused
+   * by a server, so one gone stale in a reconnect can only fail to unblock (and the connection is
+   * then dropped), never unblock another client.
+   */
+  private clientId(blocker: Client): Promise<number | null> {
+    let id = this.clientIds.get(blocker);
+    if (!id) {
+      id = (blocker as Redis).client('ID').then(Number, () => null);
+      this.clientIds.set(blocker, id);
+    }
+    return id;
   }
 
   /** Unblock another connection's blocking command, as if it had timed out. */
@@ -221,6 +236,7 @@ export class BlockingWaits {
           commandTimeout: undefined, // blocking reads wait longer; withBlocker guards them
         });
     client.on('error', () => {});
+    client.on('close', () => this.clientIds.delete(client)); // a reconnected client has a new id
     this.live.add(client);
     return client;
   }
