@@ -45,29 +45,33 @@ export async function dispatchJobs(
 ): Promise<DispatchOutcome> {
   const now = await driver.now();
   const checked = checkInputs(inputs, options);
-  const envelopes: JobEnvelope[] = [];
-  const build = (end: number) => {
-    for (let index = envelopes.length; index < end; index++) {
-      envelopes.push(envelopeFor(driver, inputs[index]!, checked[index]!, options, now));
+  // Only the sync driver needs every envelope after its push; elsewhere a batch's envelopes are
+  // dropped once stored, so a bulk dispatch's garbage dies young instead of piling up in old space.
+  const kept: JobEnvelope[] = [];
+  const build = (start: number, end: number) => {
+    const batch: JobEnvelope[] = [];
+    for (let index = start; index < end; index++) {
+      batch.push(envelopeFor(driver, inputs[index]!, checked[index]!, options, now));
     }
+    if (driver.capabilities.inline) kept.push(...batch);
+    return batch;
   };
-  const results = await pushInBatches(driver, inputs.length, build, envelopes, options);
-  const ran = driver.capabilities.inline ? await runInline(driver, envelopes, results, options) : [];
+  const results = await pushInBatches(driver, inputs.length, build, options);
+  const ran = driver.capabilities.inline ? await runInline(driver, kept, results, options) : [];
   return { results, ran };
 }
 
 /**
  * Push in batches, in order; a failed batch stops the dispatch, leaving the batches before it
  * stored. A driver that takes fenced pushes gets up to PIPELINE_DEPTH batches at once, so building
- * one batch (its envelopes are made only then: `build(end)` appends them to `envelopes`) overlaps
+ * one batch (its envelopes are made only then, by `build(start, end)`) overlaps
  * with storing another; the fence keeps the stored batches a prefix. Building every envelope
  * before the first push had left the store idle for a fifth of a bulk dispatch to Redis.
  */
 async function pushInBatches(
   driver: Driver,
   total: number,
-  build: (end: number) => void,
-  envelopes: JobEnvelope[],
+  build: (start: number, end: number) => JobEnvelope[],
   options: DispatchOptions,
 ): Promise<PushResult[]> {
   const batch = options.batchSize ?? PUSH_BATCH;
@@ -84,8 +88,7 @@ async function pushInBatches(
   try {
     for (let start = 0; start < total; start += batch) {
       const end = Math.min(start + batch, total);
-      build(end);
-      const pushed = driver.jobPush(envelopes.slice(start, end), { dispatchedEvents: true, fence });
+      const pushed = driver.jobPush(build(start, end), { dispatchedEvents: true, fence });
       pushed.catch(() => {}); // seen when its turn comes; meanwhile not an unhandled rejection
       inFlight.push({ pushed, end });
       if (inFlight.length >= depth) await settleOldest();

@@ -12,6 +12,11 @@ export function dispatchedEvent(envelope: JobEnvelope): EventInput {
   };
 }
 
+/** `dispatchedEvent(envelope).details` as JSON, for a store that writes event rows directly. */
+export function dispatchedDetailsJson(envelope: JobEnvelope): string {
+  return `{"availableAt":${envelope.availableAt}}`;
+}
+
 /** The events a push records for the jobs it stored: those given, then the dispatched ones. */
 export function pushEvents(envelopes: JobEnvelope[], stored: Set<string>, options: PushOptions): EventInput[] {
   const events = options.events?.filter((event) => !event.jobId || stored.has(event.jobId)) ?? [];

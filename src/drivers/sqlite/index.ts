@@ -63,8 +63,10 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
 
   async jobPush(envelopes: JobEnvelope[], options: PushOptions = {}): Promise<PushResult[]> {
     return this.write(() => {
-      const { results, events } = pushEnvelopes(this.q, envelopes, options);
-      this.insertEvents(events, this.clock());
+      const { results, events, dispatched } = pushEnvelopes(this.q, envelopes, options);
+      const now = this.clock();
+      this.insertEvents(events, now);
+      this.insertDispatchedEvents(dispatched, now);
       return results;
     });
   }

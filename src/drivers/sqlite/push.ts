@@ -1,5 +1,4 @@
 import type { JobEnvelope } from '../../core/envelope.js';
-import { pushEvents } from '../dispatched-event.js';
 import { encodeEnvelope } from '../envelope-codec.js';
 import { DriverError } from '../errors.js';
 import type { EventInput, PushOptions, PushResult } from '../types.js';
@@ -13,13 +12,14 @@ const MARK_STEP_MS = 1000;
  * Insert envelopes inside the caller's transaction (the driver's own, or an application's for
  * the outbox): idempotency and unique keys are checked and claimed with the inserts, and the queue
  * row's counts move with them. Returns the
- * results and the events of the jobs actually stored, for the caller to write.
+ * results, the given events of the jobs actually stored and, with `dispatchedEvents`, the stored
+ * envelopes whose `job.dispatched` events the caller writes (after the given ones).
  */
 export function pushEnvelopes(
   q: SqliteStatements,
   envelopes: JobEnvelope[],
   options: PushOptions,
-): { results: PushResult[]; events: EventInput[] } {
+): { results: PushResult[]; events: EventInput[]; dispatched: JobEnvelope[] } {
   const ttl = options.idempotencyTtlMs ?? DAY_MS;
   const now = q.now();
   // The queue's mark before this push (see schema.ts, counts); none yet: the row is created at now.
@@ -30,7 +30,10 @@ export function pushEnvelopes(
   const added = new Map<string, { ready: number; later: number }>();
   const results: PushResult[] = [];
   const stored = new Set<string>();
-  const rows: unknown[][] = [];
+  // Jobs fresh from a dispatch leave the counters and the unique key at their column defaults.
+  const plain = envelopes.every((e) => e.attempts === 0 && e.exceptions === 0 && e.lockWaits === 0 && !e.unique);
+  const rows = plain ? q.jobRowsPlain : q.jobRows;
+  const values: unknown[] = [];
   for (const e of envelopes) {
     if (e.idempotencyKey) {
       const seen = q.idempotencyGet.get(e.idempotencyKey, now) as { job_id: string } | undefined;
@@ -48,17 +51,8 @@ export function pushEnvelopes(
       q.uniqueClaim.run(e.unique.key, e.id, e.unique.ttl === null ? null : now + e.unique.ttl * 1000);
     }
     if (e.idempotencyKey) q.idempotencyPut.run(e.idempotencyKey, e.id, now + ttl);
-    rows.push([
-      e.id,
-      e.queue,
-      e.name,
-      encodeEnvelope(e),
-      e.availableAt,
-      e.attempts,
-      e.exceptions,
-      e.lockWaits,
-      e.unique?.key ?? null,
-    ]);
+    values.push(e.id, e.queue, e.name, encodeEnvelope(e), e.availableAt);
+    if (!plain) values.push(e.attempts, e.exceptions, e.lockWaits, e.unique?.key ?? null);
     stored.add(e.id);
     results.push({ id: e.id, status: 'queued' });
     const counts = added.get(e.queue) ?? { ready: 0, later: 0 };
@@ -66,10 +60,10 @@ export function pushEnvelopes(
     if (e.availableAt > (marks.get(e.queue) ?? now)) counts.later += 1;
     added.set(e.queue, counts);
   }
-  q.jobRows.insert(rows, (chunk, error) => {
+  rows.insert(values, (chunk, error) => {
     if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
     // The failed statement inserted none of its rows: the taken id is in the table or twice in it.
-    const ids = chunk.map((row) => row[0] as string);
+    const ids = chunk.filter((_, i) => i % rows.width === 0) as string[];
     const taken = ids.find((id, i) => q.jobExists.get(id) !== undefined || ids.indexOf(id) !== i);
     throw new DriverError('INVALID', `job id ${taken ?? ids[0]} already exists`);
   });
@@ -80,5 +74,7 @@ export function pushEnvelopes(
     if (mark === null || now - mark >= MARK_STEP_MS) q.queueMarkAdvance.run({ queue, now, ...counts });
     else addCounts(q, queue, counts);
   }
-  return { results, events: pushEvents(envelopes, stored, options) };
+  const events = options.events?.filter((event) => !event.jobId || stored.has(event.jobId)) ?? [];
+  const dispatched = options.dispatchedEvents ? envelopes.filter((e) => stored.has(e.id)) : [];
+  return { results, events, dispatched };
 }

@@ -106,6 +106,8 @@ export class SqliteStatements {
   readonly uniqueClaim: Statement;
   readonly uniqueRelease: Statement;
   readonly jobRows: RowInserter;
+  /** For jobs whose counters are 0 and that hold no unique key (the columns' defaults). */
+  readonly jobRowsPlain: RowInserter;
   readonly jobExists: Statement;
   readonly jobInsertRetried: Statement;
   readonly queueMarks: Statement;
@@ -163,6 +165,7 @@ export class SqliteStatements {
       'INSERT INTO jobs (id, queue, name, payload, available_at, attempts, exceptions, lock_waits, unique_key)',
       9,
     );
+    this.jobRowsPlain = new RowInserter(db, 'INSERT INTO jobs (id, queue, name, payload, available_at)', 5);
     this.jobExists = p('SELECT 1 FROM jobs WHERE id = ?');
     this.jobInsertRetried = p(
       'INSERT INTO jobs (id, queue, name, payload, available_at, unique_key, history) VALUES (?, ?, ?, ?, ?, ?, ?)',
