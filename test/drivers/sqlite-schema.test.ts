@@ -48,7 +48,8 @@ describe('SQLite schema upgrades', () => {
     const db = new Database(path);
     db.exec(`CREATE TABLE events_old (id INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, name TEXT NOT NULL,
       queue TEXT, job_id TEXT, job_name TEXT, attempt INTEGER, worker_id TEXT, duration_ms INTEGER, details TEXT);
-      INSERT INTO events_old SELECT * FROM events; DROP TABLE events; ALTER TABLE events_old RENAME TO events;`);
+      INSERT INTO events_old SELECT id, time, name, queue, job_id, job_name, attempt, worker_id, duration_ms, details
+        FROM events; DROP TABLE events; ALTER TABLE events_old RENAME TO events;`);
     db.pragma('user_version = 5');
     db.close();
     expect(eventsSql(path).sql).toMatch(/AUTOINCREMENT/);

@@ -10,11 +10,16 @@ import type {
   WorkerInfo,
   WorkerRecord,
 } from '../types.js';
+import { COUNTS_ROW_NAME } from './queue-counts.js';
 import { RowInserter } from './row-inserter.js';
 import { SqliteTransactions } from './transactions.js';
 import type { WalWatcher } from './wake.js';
 
-const EVENTS_KEEP = 100_000;
+/**
+ * Ids of the newest events rows kept by a trim. Count rows (see queue-counts.ts) take ids too, up to
+ * one per step, and are deleted as they are folded: twice the 100,000 events kept before them.
+ */
+const EVENTS_KEEP_IDS = 200_000;
 const SAFETY_POLL_MS = 500;
 
 interface CounterRow {
@@ -64,7 +69,7 @@ export abstract class SqliteAuxiliary extends SqliteTransactions {
       uniqueRelease: p(
         'DELETE FROM unique_keys WHERE key = ? AND owner = ? AND (expires_at IS NULL OR expires_at > ?)',
       ),
-      eventsAfter: p('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?'),
+      eventsAfter: p(`SELECT * FROM events WHERE id > ? AND name <> '${COUNTS_ROW_NAME}' ORDER BY id LIMIT ?`),
       eventsTrim: p('DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?'),
       workerPut: p('INSERT OR REPLACE INTO workers (id, info, last_beat_at) VALUES (?, ?, ?)'),
       workerList: p('SELECT * FROM workers WHERE last_beat_at >= ? ORDER BY id'),
@@ -109,7 +114,8 @@ export abstract class SqliteAuxiliary extends SqliteTransactions {
     this.eventsSinceTrim += count;
     if (this.eventsSinceTrim >= 5000) {
       this.eventsSinceTrim = 0;
-      this.s.eventsTrim.run(EVENTS_KEEP);
+      this.counts.fold(); // no count row is trimmed before it is folded
+      this.s.eventsTrim.run(EVENTS_KEEP_IDS);
     }
   }
 

@@ -3,7 +3,7 @@ import { decodeEnvelope, encodeEnvelope } from '../envelope-codec.js';
 import { pageOf, scanStart } from '../failed-cursor.js';
 import type { FailedPage, FailedRecord, FailedScanOptions } from '../types.js';
 import { SqliteRecords } from './records.js';
-import { addCounts, SqliteStatements } from './statements.js';
+import { SqliteStatements } from './statements.js';
 import type { WalWatcher } from './wake.js';
 
 /**
@@ -87,7 +87,7 @@ export abstract class SqliteFailedStore extends SqliteRecords {
     return this.write(() =>
       ids.filter((id) => {
         const row = this.q.failedDelete.get(id) as { queue: string } | undefined;
-        if (row) addCounts(this.q, row.queue, { failed: -1 });
+        if (row) this.counts.add(row.queue, { failed: -1 });
         return row !== undefined;
       }),
     );
@@ -95,6 +95,7 @@ export abstract class SqliteFailedStore extends SqliteRecords {
 
   async failedFlush(options: { queue?: string } = {}): Promise<number> {
     return this.write(() => {
+      this.counts.fold(); // the failed counts are set outright below: no change may be left unfolded
       if (!options.queue) {
         this.q.failedZeroAll.run();
         return this.q.failedFlushAll.run().changes;
@@ -112,7 +113,7 @@ export abstract class SqliteFailedStore extends SqliteRecords {
         const rows = this.q.failedPruneBatch.all(options.before) as { queue: string }[];
         const perQueue = new Map<string, number>();
         for (const { queue } of rows) perQueue.set(queue, (perQueue.get(queue) ?? 0) + 1);
-        for (const [queue, n] of perQueue) addCounts(this.q, queue, { failed: -n });
+        for (const [queue, n] of perQueue) this.counts.add(queue, { failed: -n });
         return rows.length;
       });
       total += removed;

@@ -21,16 +21,8 @@ import { openDatabase } from './connection.js';
 import { SqliteFailedStore } from './failed-store.js';
 import { HeldLeases } from './held-leases.js';
 import { pushEnvelopes } from './push.js';
-import {
-  addCounts,
-  CLEAR_STEP,
-  type CountDelta,
-  type JobRow,
-  PREV_LATER,
-  PREV_READY,
-  PREV_WAITING,
-  rowToEnvelope,
-} from './statements.js';
+import type { CountDelta, QueueRow } from './queue-counts.js';
+import { CLEAR_STEP, type JobRow, PREV_LATER, PREV_READY, PREV_WAITING, rowToEnvelope } from './statements.js';
 
 const HISTORY_CAP = 20;
 /** Rows due since a queue's mark that a stats read counts before it moves the mark up instead. */
@@ -63,7 +55,9 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
 
   async jobPush(envelopes: JobEnvelope[], options: PushOptions = {}): Promise<PushResult[]> {
     return this.write(() => {
-      const { results, events, dispatched } = pushEnvelopes(this.q, envelopes, options);
+      const { results, events, dispatched } = pushEnvelopes(this.q, envelopes, options, (queue, delta) =>
+        this.counts.add(queue, delta),
+      );
       const now = this.clock();
       this.insertEvents(events, now);
       this.insertDispatchedEvents(dispatched, now);
@@ -112,7 +106,7 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
           if (!next) break;
           rows.push(next);
         }
-        if (rows.length > 0) addCounts(q, queue, reservedDelta(rows));
+        if (rows.length > 0) this.counts.add(queue, reservedDelta(rows));
         const events: EventInput[] = [];
         for (const row of rows) {
           const { envelope, rejected } = rowToEnvelope(row);
@@ -166,7 +160,7 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
         | { queue: string; unique_key: string | null }
         | undefined;
       if (!row) return; // the lease ran out meanwhile and another worker holds the job
-      this.q.queueProcessed.run(row.queue);
+      this.counts.add(row.queue, { processed: 1, reserved: -1 });
       if (row.unique_key) this.q.uniqueRelease.run(row.unique_key, options.id);
       this.insertEvents(options.events, at);
     });
@@ -182,7 +176,13 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
       if (!row) return false;
       const now = this.clock();
       const at = now + Math.max(0, options.delayMs);
-      this.q.queueReleased.run({ queue: row.queue, at, waiting: options.waitingOn ? 1 : 0 });
+      const { mark } = this.q.queueMark.get(row.queue) as { mark: number };
+      this.counts.add(row.queue, {
+        reserved: -1,
+        ready: 1,
+        waiting: options.waitingOn ? 1 : 0,
+        later: at > mark ? 1 : 0,
+      });
       this.q.jobRelease.run(
         at,
         options.kind === 'exception' ? 1 : 0,
@@ -215,7 +215,7 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
         now,
         appendHistory(row.history, options.attempt),
       );
-      this.q.queueFailed.run(row.queue);
+      this.counts.add(row.queue, { failed: 1, failedTotal: 1, reserved: -1 });
       if (row.unique_key) this.q.uniqueRelease.run(row.unique_key, options.id);
       this.insertEvents(options.events, now);
       return true;
@@ -288,7 +288,7 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
 
   private statsSnapshot(now: number, cap: number): { queue: string; stats: QueueStats | null }[] {
     return this.snapshot(() =>
-      (this.q.queuesAll.all() as QueueRow[]).map((row) => ({
+      this.counts.withPending(this.q.queuesAll.all() as QueueRow[]).map((row) => ({
         queue: row.name,
         stats: this.queueRowStats(row, now, cap),
       })),
@@ -332,7 +332,7 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
         for (const row of rows) if (row.unique_key) this.q.uniqueRelease.run(row.unique_key, row.id);
         if (rows.length === 0) return 0;
         const mark = (this.q.queueMark.get(queue) as { mark: number }).mark;
-        addCounts(this.q, queue, {
+        this.counts.add(queue, {
           ready: -rows.length,
           later: -rows.filter((r) => r.available_at > mark).length,
           waiting: -rows.filter((r) => r.waiting).length,
@@ -352,19 +352,6 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
   async queueResume(queue: string): Promise<void> {
     this.write(() => this.q.queuePause.run(queue, 0, 0));
   }
-}
-
-interface QueueRow {
-  name: string;
-  paused: number;
-  processed_total: number;
-  failed_total: number;
-  ready: number;
-  later: number;
-  mark: number;
-  reserved: number;
-  waiting: number;
-  failed: number;
 }
 
 function rowToRecord(row: JobRow, now: number): JobRecord {

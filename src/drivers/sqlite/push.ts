@@ -2,6 +2,7 @@ import type { JobEnvelope } from '../../core/envelope.js';
 import { encodeEnvelope } from '../envelope-codec.js';
 import { DriverError } from '../errors.js';
 import type { EventInput, PushOptions, PushResult } from '../types.js';
+import type { CountDelta } from './queue-counts.js';
 import { addCounts, type SqliteStatements } from './statements.js';
 
 const DAY_MS = 86_400_000;
@@ -19,6 +20,8 @@ export function pushEnvelopes(
   q: SqliteStatements,
   envelopes: JobEnvelope[],
   options: PushOptions,
+  /** Where the queue counts' changes go: the driver's transaction, or the queue rows directly. */
+  countChange: (queue: string, delta: CountDelta) => void = (queue, delta) => addCounts(q, queue, delta),
 ): { results: PushResult[]; events: EventInput[]; dispatched: JobEnvelope[] } {
   const ttl = options.idempotencyTtlMs ?? DAY_MS;
   const now = q.now();
@@ -72,7 +75,7 @@ export function pushEnvelopes(
   for (const [queue, counts] of added) {
     const mark = marks.get(queue) ?? null;
     if (mark === null || now - mark >= MARK_STEP_MS) q.queueMarkAdvance.run({ queue, now, ...counts });
-    else addCounts(q, queue, counts);
+    else countChange(queue, counts);
   }
   const events = options.events?.filter((event) => !event.jobId || stored.has(event.jobId)) ?? [];
   const dispatched = options.dispatchedEvents ? envelopes.filter((e) => stored.has(e.id)) : [];

@@ -1,11 +1,13 @@
 import type Database from 'better-sqlite3';
 import { storeNow } from './clock.js';
+import { COUNT_ROW_COLUMNS, COUNTS_IN_EVENTS, FOLDED_KEY } from './queue-counts.js';
 
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /**
- * Per-queue counts, kept exact by each step in its own transaction (one aggregated UPDATE of the
- * queue row per step, none per job), so stats cost O(queues) whatever the queue length. Triggers
+ * Per-queue counts, kept exact by each step in its own transaction (one aggregated change per step
+ * and queue, none per job: from schema 8 a count row of the events table, folded into the queue row
+ * now and then, see queue-counts.ts), so stats cost O(queues) whatever the queue length. Triggers
  * would keep them with less code, but cost about 15% of processing throughput (measured).
  * `ready` counts state-0 rows, `later` those of them due after the queue's `mark` (an instant that
  * pushes move up to their clock, at most once a second): delayed is then `later` less the rows due
@@ -48,6 +50,10 @@ CREATE TABLE events_v6 (${EVENTS_COLUMNS});
 INSERT INTO events_v6 SELECT id, time, name, queue, job_id, job_name, attempt, worker_id, duration_ms, details FROM events;
 DROP TABLE events;
 ALTER TABLE events_v6 RENAME TO events;`;
+
+/** The fold point of a file that gets count rows: its events so far carry none (any it has stays unfolded). */
+const MARK_EVENTS_FOLDED = `INSERT OR REPLACE INTO meta (key, value)
+  SELECT $key, COALESCE((SELECT MIN(id) - 1 FROM events WHERE name = ''), MAX(id), 0) FROM events`;
 
 /**
  * Jobs live in one table whose `available_at` means "due at" for ready rows and "lease expires at"
@@ -122,7 +128,9 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
   job_id TEXT NOT NULL,
   expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS events (${EVENTS_COLUMNS});
+CREATE TABLE IF NOT EXISTS events (${EVENTS_COLUMNS},
+${COUNT_ROW_COLUMNS.map((c) => `  ${c} INTEGER`).join(',\n')}
+);
 CREATE TABLE IF NOT EXISTS workers (
   id TEXT PRIMARY KEY,
   info TEXT NOT NULL,
@@ -176,7 +184,16 @@ export function migrate(db: Database.Database, alone: boolean): void {
     if (from >= 1 && from < 6) db.exec(EVENTS_WITHOUT_AUTOINCREMENT);
     // Rebuilt partial by SCHEMA below. Staying at 6, the full one stays (SCHEMA's IF NOT EXISTS).
     if (from >= 1 && from < READY_ONLY_DUE_INDEX && target >= READY_ONLY_DUE_INDEX) db.exec('DROP INDEX jobs_due');
+    // Version 8 writes count changes as rows of the events table (see queue-counts.ts).
+    const addsCountRows = from >= 1 && from < COUNTS_IN_EVENTS && target >= COUNTS_IN_EVENTS;
+    if (addsCountRows) {
+      const present = new Set((db.pragma('table_info(events)') as { name: string }[]).map((c) => c.name));
+      for (const column of COUNT_ROW_COLUMNS) {
+        if (!present.has(column)) db.exec(`ALTER TABLE events ADD COLUMN ${column} INTEGER`);
+      }
+    }
     db.exec(SCHEMA);
+    if (addsCountRows) db.prepare(MARK_EVENTS_FOLDED).run({ key: FOLDED_KEY });
     if (from >= 1 && from < 5) {
       db.exec(ADD_MISSING_QUEUES);
       db.prepare(RECOUNT).run({ now: storeNow(db) });

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { type DecodedEnvelope, decodeEnvelope } from '../envelope-codec.js';
 import { storeNow } from './clock.js';
+import type { CountDelta } from './queue-counts.js';
 import { RowInserter } from './row-inserter.js';
 import { usesReadyOnlyDueIndex } from './schema.js';
 
@@ -33,15 +34,6 @@ export const CLEAR_STEP = 1000;
 export const PREV_READY = 1;
 export const PREV_WAITING = 2;
 export const PREV_LATER = 4;
-
-/** A queue row's count changes, for `queueCountsAdd` (absent fields: 0). */
-export interface CountDelta {
-  ready?: number;
-  later?: number;
-  reserved?: number;
-  waiting?: number;
-  failed?: number;
-}
 
 /** The stored envelope with the counters that live in their own columns. */
 export function rowToEnvelope(row: JobRow): DecodedEnvelope {
@@ -113,7 +105,6 @@ export class SqliteStatements {
   readonly queueMarks: Statement;
   readonly queueMark: Statement;
   readonly queueCountsAdd: Statement;
-  readonly queueReleased: Statement;
   readonly queueRemoved: Statement;
   readonly queueRetried: Statement;
   readonly failedZeroAll: Statement;
@@ -131,8 +122,6 @@ export class SqliteStatements {
   readonly listPending: Statement;
   readonly listDelayed: Statement;
   readonly listReserved: Statement;
-  readonly queueProcessed: Statement;
-  readonly queueFailed: Statement;
   readonly queuesAll: Statement;
   readonly queueDueBetween: Statement;
   readonly queueMarkAdvance: Statement;
@@ -189,10 +178,6 @@ export class SqliteStatements {
       `UPDATE queues SET ready = ready + $ready, later = later + $later, reserved = reserved + $reserved,
          waiting = waiting + $waiting, failed = failed + $failed WHERE name = $queue`,
     );
-    this.queueReleased = p(
-      `UPDATE queues SET reserved = reserved - 1, ready = ready + 1, waiting = waiting + $waiting,
-         later = later + ($at > mark) WHERE name = $queue`,
-    );
     this.queueRemoved = p(
       `UPDATE queues SET ready = ready - (1 - $reserved), reserved = reserved - $reserved, waiting = waiting - $waiting,
          later = later - ($reserved = 0 AND $at > mark) WHERE name = $queue`,
@@ -226,12 +211,6 @@ export class SqliteStatements {
     );
     this.listReserved = p(
       'SELECT * FROM jobs INDEXED BY jobs_reserved WHERE queue = ? AND state = 1 ORDER BY available_at, id LIMIT ? OFFSET ?',
-    );
-    this.queueProcessed = p(
-      'UPDATE queues SET processed_total = processed_total + 1, reserved = reserved - 1 WHERE name = ?',
-    );
-    this.queueFailed = p(
-      'UPDATE queues SET failed_total = failed_total + 1, failed = failed + 1, reserved = reserved - 1 WHERE name = ?',
     );
     this.queuesAll = p('SELECT * FROM queues ORDER BY name');
     // Ready rows of a queue due in (lo, hi]. LIMIT $cap bounds the read; a capped answer means the

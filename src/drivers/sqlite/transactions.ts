@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { DriverError } from '../errors.js';
 import { storeNow } from './clock.js';
+import { COUNTS_IN_EVENTS, QueueCounts } from './queue-counts.js';
 import type { WalWatcher } from './wake.js';
 
 /** How long a deferred flush that met a busy or failing store waits before trying again. */
@@ -17,6 +18,8 @@ export abstract class SqliteTransactions {
   /** The pending flush of deferred steps, cancelled when a transaction carries them first. */
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly tx;
+  /** The queue counts' changes of the transaction under way, written just before it commits. */
+  protected readonly counts: QueueCounts;
 
   constructor(
     protected readonly db: Database.Database,
@@ -24,6 +27,8 @@ export abstract class SqliteTransactions {
   ) {
     const p = (sql: string) => db.prepare(sql);
     this.tx = { begin: p('BEGIN IMMEDIATE'), commit: p('COMMIT'), rollback: p('ROLLBACK') };
+    const version = db.pragma('user_version', { simple: true }) as number;
+    this.counts = new QueueCounts(db, version >= COUNTS_IN_EVENTS);
   }
 
   /**
@@ -42,6 +47,7 @@ export abstract class SqliteTransactions {
     try {
       for (const step of deferred) step();
       const result = body();
+      this.counts.flush(this.clock());
       this.tx.commit.run();
       // Nothing left to flush: a flush still pending would only commit the next job's steps on
       // their own, a transaction more for each job completed while it waits (measured ~9%).
@@ -49,6 +55,7 @@ export abstract class SqliteTransactions {
       return result;
     } catch (error) {
       if (this.db.inTransaction) this.tx.rollback.run();
+      this.counts.discard();
       this.deferred.unshift(...deferred); // rolled back with the rest: they run with the next write
       throw mapError(error);
     }
