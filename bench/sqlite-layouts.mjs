@@ -71,7 +71,7 @@ const cells = Object.entries(LAYOUTS).flatMap(([layout, schema]) =>
 );
 const rates = cells.map(() => []);
 for (let round = 0; round < ROUNDS; round++) {
-  cells.forEach((c, i) => rates[i].push(pushesPerSecond(c.schema, c.withEvent, c.withCounts)));
+  for (const [i, c] of cells.entries()) rates[i].push(pushesPerSecond(c.schema, c.withEvent, c.withCounts));
 }
 console.table(
   cells.map((c, i) => ({
