@@ -81,8 +81,8 @@ export abstract class SqliteAuxiliary extends SqliteTransactions {
 
   /**
    * Append events inside the caller's transaction; the oldest are trimmed now and then. Events
-   * with no attempt, worker or duration (a push's `job.dispatched`) go in without those columns:
-   * fewer values to bind per row.
+   * with no attempt, worker or duration (`job.retried`, `queue.paused`) go in without those
+   * columns: fewer values to bind per row.
    */
   protected insertEvents(events: EventInput[] | undefined, now: number): void {
     if (!events?.length) return;
