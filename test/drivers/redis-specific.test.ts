@@ -7,6 +7,7 @@ import { dispatchJobs } from '../../src/core/dispatch.js';
 import type { DispatchInput } from '../../src/core/envelope-builder.js';
 import { newJobId } from '../../src/core/ids.js';
 import { DriverError } from '../../src/drivers/errors.js';
+import { connectionError } from '../../src/drivers/redis/connection.js';
 import { createRedisDriver } from '../../src/drivers/redis/index.js';
 import type { Driver } from '../../src/drivers/types.js';
 import { dropRedisPrefix, REDIS_URL } from '../helpers/cli.js';
@@ -403,6 +404,16 @@ describe('redis driver specifics', () => {
     expect(clusterError).toBeInstanceOf(DriverError);
     expect(clusterError.message).toBe(`cannot reach Redis at 127.0.0.1:${port} (ECONNREFUSED)`);
     expect(cluster.description).not.toContain('s3cret');
+  });
+
+  it('names the socket error behind a connection that only reports it closed (a connect timeout)', () => {
+    const closed = new Error('Connection is closed.');
+    expect(connectionError(closed, 'redis://:pw@10.0.0.9:6379/0', undefined, 'ETIMEDOUT').message).toBe(
+      'cannot reach Redis at 10.0.0.9:6379 (ETIMEDOUT)',
+    );
+    expect(connectionError(closed, 'redis://10.0.0.9:6379/0').message).toBe(
+      'cannot reach Redis at 10.0.0.9:6379 (ECONNREFUSED)',
+    );
   });
 
   it('fails a one-shot command in one line when the server never answers, instead of waiting forever', async () => {

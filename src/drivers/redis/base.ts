@@ -50,6 +50,8 @@ export abstract class RedisBase {
   protected readonly queueOf = new Map<string, string>();
   private closed = false;
   private outage = false;
+  /** The code of the client's last socket error (ECONNREFUSED, ETIMEDOUT), for error lines. */
+  private lastSocketError: string | undefined;
   private clockOffset: number | null = null;
   private clockMeasuredAt = 0;
   /** Cluster: queue names this client has already added to the registry. */
@@ -70,7 +72,7 @@ export abstract class RedisBase {
     });
     this.ready = this.connectOnce().catch((error) => {
       this.redis.disconnect(); // no timer of a failed client may keep a one-shot command alive
-      throw connectionError(error, options.url, options.nodes);
+      throw connectionError(error, options.url, options.nodes, this.lastSocketError);
     });
     this.ready.catch(() => {});
   }
@@ -97,6 +99,7 @@ export abstract class RedisBase {
   private watchConnection(client: Client): void {
     const where = hostOf(this.options.url, this.options.nodes);
     client.on('error', (error: Error) => {
+      this.lastSocketError = (error as NodeJS.ErrnoException).code;
       if (!this.options.reconnect || this.outage || this.closed) return;
       this.outage = true;
       process.stderr.write(
@@ -180,7 +183,9 @@ export abstract class RedisBase {
     // A script's refusal: its code word, then the message for the user.
     const refusal = /\b(?:DUPLICATE|FENCED) ([\s\S]*)$/.exec(message);
     if (refusal) return new DriverError('INVALID', refusal[1]!, { cause: error });
-    if (isConnectionError(error)) return connectionError(error, this.options.url, this.options.nodes);
+    if (isConnectionError(error)) {
+      return connectionError(error, this.options.url, this.options.nodes, this.lastSocketError);
+    }
     return error;
   }
 

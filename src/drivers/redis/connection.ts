@@ -130,8 +130,16 @@ export async function callScript(
   }
 }
 
-/** Turn a client failure into one line naming the server, never the password. */
-export function connectionError(error: unknown, url: string, nodes?: ClusterNodeAddress[]): DriverError {
+/**
+ * Turn a client failure into one line naming the server, never the password. `socketCode`: the
+ * code of the client's last socket error, for a failure that only says the connection closed.
+ */
+export function connectionError(
+  error: unknown,
+  url: string,
+  nodes?: ClusterNodeAddress[],
+  socketCode?: string,
+): DriverError {
   if (error instanceof DriverError) return error;
   const err = error as NodeJS.ErrnoException & { errors?: NodeJS.ErrnoException[]; lastNodeError?: Error };
   const last = err.lastNodeError as (NodeJS.ErrnoException & { errors?: NodeJS.ErrnoException[] }) | undefined;
@@ -141,7 +149,7 @@ export function connectionError(error: unknown, url: string, nodes?: ClusterNode
     last?.code ??
     last?.errors?.[0]?.code ??
     (/closed|startup nodes|refresh slots/i.test(err.message ?? '')
-      ? 'ECONNREFUSED'
+      ? (socketCode ?? 'ECONNREFUSED')
       : /timed out/i.test(err.message ?? '')
         ? 'no answer'
         : undefined);

@@ -68,7 +68,9 @@ export class RedisDriver extends RedisQueries implements Driver {
       nodes: options.nodes,
       prefix: options.prefix ?? 'qtool:',
       eventsMaxLen: options.eventsMaxLen ?? 100_000,
-      connectTimeoutMs: options.connectTimeoutMs ?? 2000,
+      // ioredis's own default. A refused connection fails at once whatever this is; 2 s had failed
+      // one-shot commands on a machine so loaded that the timer ran before the connect was seen.
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       reconnect: options.reconnect ?? false,
       answerTimeoutMs: options.answerTimeoutMs,
     });
