@@ -17,9 +17,14 @@ export function dispatchedDetailsJson(envelope: JobEnvelope): string {
   return `{"availableAt":${envelope.availableAt}}`;
 }
 
+/** The events given with a push that it writes: those of the jobs it stored, and those of no job. */
+export function givenEvents(stored: Set<string>, options: PushOptions): EventInput[] {
+  return options.events?.filter((event) => !event.jobId || stored.has(event.jobId)) ?? [];
+}
+
 /** The events a push records for the jobs it stored: those given, then the dispatched ones. */
 export function pushEvents(envelopes: JobEnvelope[], stored: Set<string>, options: PushOptions): EventInput[] {
-  const events = options.events?.filter((event) => !event.jobId || stored.has(event.jobId)) ?? [];
+  const events = givenEvents(stored, options);
   if (options.dispatchedEvents) {
     for (const envelope of envelopes) if (stored.has(envelope.id)) events.push(dispatchedEvent(envelope));
   }

@@ -1,9 +1,10 @@
 import type { JobEnvelope } from '../../core/envelope.js';
+import { givenEvents } from '../dispatched-event.js';
 import { encodeEnvelope } from '../envelope-codec.js';
 import { DriverError } from '../errors.js';
 import type { EventInput, PushOptions, PushResult } from '../types.js';
 import type { CountDelta } from './queue-counts.js';
-import { addCounts, type SqliteStatements } from './statements.js';
+import type { SqliteStatements } from './statements.js';
 
 const DAY_MS = 86_400_000;
 /** How far a queue's count mark may trail the clock before a push moves it. */
@@ -21,7 +22,7 @@ export function pushEnvelopes(
   envelopes: JobEnvelope[],
   options: PushOptions,
   /** Where the queue counts' changes go: the driver's transaction, or the queue rows directly. */
-  countChange: (queue: string, delta: CountDelta) => void = (queue, delta) => addCounts(q, queue, delta),
+  countChange: (queue: string, delta: CountDelta) => void = q.queueRowAdd,
 ): { results: PushResult[]; events: EventInput[]; dispatched: JobEnvelope[] } {
   const ttl = options.idempotencyTtlMs ?? DAY_MS;
   const now = q.now();
@@ -77,7 +78,7 @@ export function pushEnvelopes(
     if (mark === null || now - mark >= MARK_STEP_MS) q.queueMarkAdvance.run({ queue, now, ...counts });
     else countChange(queue, counts);
   }
-  const events = options.events?.filter((event) => !event.jobId || stored.has(event.jobId)) ?? [];
+  const events = givenEvents(stored, options);
   const dispatched = options.dispatchedEvents ? envelopes.filter((e) => stored.has(e.id)) : [];
   return { results, events, dispatched };
 }

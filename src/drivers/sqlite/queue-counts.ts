@@ -61,28 +61,43 @@ export interface QueueRow {
  * A file kept at an older version (still open in an older qtool, see migrate) has its queue rows
  * updated directly, as that qtool expects.
  */
+/** Add a change to a queue's row directly (older files, and writes outside the driver's steps). */
+export function queueRowAdder(db: Database.Database): (queue: string, delta: CountDelta) => void {
+  const sets = FIELDS.map(([field, column]) => `${column} = ${column} + $${field}`).join(', ');
+  const update = db.prepare(`UPDATE queues SET ${sets} WHERE name = $queue`);
+  return (queue, delta) => update.run({ queue, ...totalsOf(delta) });
+}
+
+function totalsOf(delta: CountDelta): Totals {
+  return {
+    ready: delta.ready ?? 0,
+    later: delta.later ?? 0,
+    reserved: delta.reserved ?? 0,
+    waiting: delta.waiting ?? 0,
+    failed: delta.failed ?? 0,
+    processed: delta.processed ?? 0,
+    failedTotal: delta.failedTotal ?? 0,
+  };
+}
+
 export class QueueCounts {
   private readonly pending = new Map<string, Totals>();
-  private readonly queueAdd: Database.Statement;
+  private readonly queueRowAdd: (queue: string, delta: CountDelta) => void;
   /** The count rows' statements; null on a file at an older schema. */
   private readonly rows: ReturnType<typeof countRowStatements> | null;
   /** The fold point this connection last saw: only decides when to fold, never what. */
   private foldedSeen = 0;
 
   constructor(db: Database.Database, inEvents: boolean) {
-    const sets = FIELDS.map(([field, column]) => `${column} = ${column} + $${field}`).join(', ');
-    this.queueAdd = db.prepare(`UPDATE queues SET ${sets} WHERE name = $queue`);
+    this.queueRowAdd = queueRowAdder(db);
     this.rows = inEvents ? countRowStatements(db) : null;
   }
 
   /** Note a change, to be written when the transaction ends. */
   add(queue: string, delta: CountDelta): void {
-    let totals = this.pending.get(queue);
-    if (!totals) {
-      totals = { ready: 0, later: 0, reserved: 0, waiting: 0, failed: 0, processed: 0, failedTotal: 0 };
-      this.pending.set(queue, totals);
-    }
-    for (const [field] of FIELDS) totals[field] += delta[field] ?? 0;
+    const totals = this.pending.get(queue);
+    if (!totals) this.pending.set(queue, totalsOf(delta));
+    else for (const [field] of FIELDS) totals[field] += delta[field] ?? 0;
   }
 
   /** Write the transaction's changes: inside it, before its COMMIT. */
@@ -91,7 +106,7 @@ export class QueueCounts {
     for (const [queue, totals] of this.pending) {
       if (FIELDS.every(([field]) => totals[field] === 0)) continue;
       if (!this.rows) {
-        this.queueAdd.run({ queue, ...totals });
+        this.queueRowAdd(queue, totals);
         continue;
       }
       const id = Number(this.rows.rowInsert.run({ now, queue, ...totals }).lastInsertRowid);
@@ -116,7 +131,7 @@ export class QueueCounts {
     const to = (s.lastId.get() as number | null) ?? 0;
     this.foldedSeen = to;
     if (to <= from) return;
-    s.fold.run({ from, to });
+    s.missingQueues.run({ from, to });
     s.foldInto.run({ from, to });
     s.foldedDelete.run({ from, to });
     s.foldedPut.run({ to });
@@ -154,7 +169,7 @@ function countRowStatements(db: Database.Database) {
     foldedPut: p(`INSERT OR REPLACE INTO meta (key, value) VALUES ('${FOLDED_KEY}', $to)`),
     lastId: p('SELECT MAX(id) FROM events').pluck(),
     // A queue row missing (none should be: pushes create them) is created rather than lose sums.
-    fold: p(`INSERT INTO queues (name) SELECT DISTINCT queue ${sinceFold} ON CONFLICT (name) DO NOTHING`),
+    missingQueues: p(`INSERT INTO queues (name) SELECT DISTINCT queue ${sinceFold} ON CONFLICT (name) DO NOTHING`),
     foldInto: p(
       `UPDATE queues SET ${FIELDS.map(([field, column]) => `${column} = queues.${column} + sums.${field}`).join(', ')}
        FROM (SELECT queue, ${sums} ${sinceFold} GROUP BY queue) AS sums WHERE queues.name = sums.queue`,

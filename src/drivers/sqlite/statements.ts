@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { type DecodedEnvelope, decodeEnvelope } from '../envelope-codec.js';
 import { storeNow } from './clock.js';
-import type { CountDelta } from './queue-counts.js';
+import { type CountDelta, queueRowAdder } from './queue-counts.js';
 import { RowInserter } from './row-inserter.js';
 import { usesReadyOnlyDueIndex } from './schema.js';
 
@@ -104,7 +104,8 @@ export class SqliteStatements {
   readonly jobInsertRetried: Statement;
   readonly queueMarks: Statement;
   readonly queueMark: Statement;
-  readonly queueCountsAdd: Statement;
+  /** Add a count change to a queue's row directly (the outbox, in the application's transaction). */
+  readonly queueRowAdd: (queue: string, delta: CountDelta) => void;
   readonly queueRemoved: Statement;
   readonly queueRetried: Statement;
   readonly failedZeroAll: Statement;
@@ -174,10 +175,7 @@ export class SqliteStatements {
        WHERE id = (${due.nextJob})
        RETURNING *`,
     );
-    this.queueCountsAdd = p(
-      `UPDATE queues SET ready = ready + $ready, later = later + $later, reserved = reserved + $reserved,
-         waiting = waiting + $waiting, failed = failed + $failed WHERE name = $queue`,
-    );
+    this.queueRowAdd = queueRowAdder(db);
     this.queueRemoved = p(
       `UPDATE queues SET ready = ready - (1 - $reserved), reserved = reserved - $reserved, waiting = waiting - $waiting,
          later = later - ($reserved = 0 AND $at > mark) WHERE name = $queue`,
@@ -261,16 +259,4 @@ export class SqliteStatements {
   now(): number {
     return storeNow(this.db);
   }
-}
-
-/** Add `delta` to a queue row's counts (one statement per step and queue). */
-export function addCounts(q: SqliteStatements, queue: string, delta: CountDelta): void {
-  q.queueCountsAdd.run({
-    queue,
-    ready: delta.ready ?? 0,
-    later: delta.later ?? 0,
-    reserved: delta.reserved ?? 0,
-    waiting: delta.waiting ?? 0,
-    failed: delta.failed ?? 0,
-  });
 }
