@@ -203,6 +203,37 @@ describe('redis driver specifics', () => {
     expect(last).toMatchObject({ name: 'job.completed', jobId: taken.at(-1)!.envelope.id });
   });
 
+  it("writes a bulk push's job.dispatched events as one stream entry, and one push of a job as its own", async () => {
+    const { prefix, open } = store();
+    const driver = open();
+    const redis = plain();
+    const name = 'Send "weekly" \\ digest ✉';
+    const bulk = Array.from({ length: 1000 }, (_, n) => makeEnvelope({ name, queue: n % 2 ? 'a' : 'b' }));
+    await driver.jobPush(bulk, { dispatchedEvents: true });
+    expect(await redis.xlen(`${prefix}events`)).toBe(1);
+    const one = makeEnvelope();
+    await driver.jobPush([one], { dispatchedEvents: true });
+    const entries = await redis.xrange(`${prefix}events`, '-', '+');
+    expect(entries).toHaveLength(2);
+    expect(JSON.parse(entries[1]![1][1]!)).toMatchObject({ name: 'job.dispatched', jobId: one.id });
+    // A push that carries events of its own keeps one event per job, in its order.
+    const given = [makeEnvelope(), makeEnvelope()];
+    await driver.jobPush(given, {
+      dispatchedEvents: true,
+      events: [{ name: 'job.retried', queue: 'default', jobId: given[1]!.id }],
+    });
+    const read = await driver.eventsRead({ afterId: null, limit: 2000 });
+    expect(read.slice(0, 1000).map((e) => [e.jobId, e.queue, e.jobName])).toEqual(
+      bulk.map((e) => [e.id, e.queue, name]),
+    );
+    expect(read.slice(1000).map((e) => `${e.name} ${e.jobId}`)).toEqual([
+      `job.dispatched ${one.id}`,
+      `job.dispatched ${given[0]!.id}`,
+      `job.retried ${given[1]!.id}`,
+      `job.dispatched ${given[1]!.id}`,
+    ]);
+  });
+
   it('writes the processing event of a job whose name needs escaping as valid JSON', async () => {
     const s = store();
     const driver = s.open();

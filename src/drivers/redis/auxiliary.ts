@@ -140,16 +140,35 @@ export abstract class RedisAuxiliary extends RedisBase {
     blockMs?: number;
     signal?: AbortSignal;
   }): Promise<StoredEvent[]> {
-    const after = options.afterId ?? '0-0';
-    const entries = await this.run((r) => r.xrange(this.keys.events, `(${after}`, '+', 'COUNT', options.limit));
-    if (entries.length > 0 || !options.blockMs || options.signal?.aborted) return entries.map(toEvent);
+    // An id inside a shared entry (see toEvents) resumes within that entry: read it again and skip
+    // the events up to the one named.
+    const inside = options.afterId ? parseSharedId(options.afterId) : null;
+    let start = inside ? inside.entryId : `(${options.afterId ?? '0-0'}`;
+    for (;;) {
+      const entries = await this.run((r) => r.xrange(this.keys.events, start, '+', 'COUNT', options.limit));
+      const events: StoredEvent[] = [];
+      for (const entry of entries) {
+        const all = toEvents(entry);
+        events.push(...(inside && entry[0] === inside.entryId ? all.slice(inside.index + 1) : all));
+        if (events.length >= options.limit) return events.slice(0, options.limit);
+      }
+      if (events.length > 0) return events;
+      // Only the entry resumed in, already read to its end: go on after it.
+      if (entries.length > 0) {
+        start = `(${entries[entries.length - 1]![0]}`;
+        continue;
+      }
+      break;
+    }
+    const after = inside ? inside.entryId : (options.afterId ?? '0-0');
+    if (!options.blockMs || options.signal?.aborted) return [];
     const blockMs = Math.max(1, options.blockMs ?? 1);
     const result = await this.waits.withBlocker(
       options.signal,
       (blocker) => blocker.xread('COUNT', options.limit, 'BLOCK', blockMs, 'STREAMS', this.keys.events, after),
       blockMs,
     );
-    return (result?.[0]?.[1] ?? []).map(toEvent);
+    return (result?.[0]?.[1] ?? []).flatMap(toEvents).slice(0, options.limit);
   }
 
   async eventsAppend(events: EventInput[]): Promise<void> {
@@ -343,21 +362,56 @@ function toCounter(key: string, raw: string, allowed: boolean): CounterState {
   return { key, count: c.count, startedAt: c.startedAt, expiresAt: c.expiresAt, allowed, meta: c.meta ?? null };
 }
 
-function toEvent([id, fields]: [string, string[]]): StoredEvent {
+/** The entry's event, or each job's of a shared job.dispatched entry (push.lua). */
+function toEvents([id, fields]: [string, string[]]): StoredEvent[] {
   const map: Record<string, string> = {};
   for (let i = 0; i < fields.length; i += 2) map[fields[i]!] = fields[i + 1]!;
-  const event = JSON.parse(map.e ?? '{}') as EventInput;
-  return {
-    id,
-    // An entry is timed by its id (the server's clock when it was appended); older entries carry a `t`.
-    time: map.t !== undefined ? Number(map.t) : Number(id.slice(0, id.indexOf('-'))),
-    name: event.name,
-    queue: event.queue ?? null,
-    jobId: event.jobId ?? null,
-    jobName: event.jobName ?? null,
-    attempt: event.attempt ?? null,
-    workerId: event.workerId ?? null,
-    durationMs: event.durationMs ?? null,
-    details: event.details,
-  };
+  const event = JSON.parse(map.e ?? '{}') as EventInput & SharedDispatched;
+  // An entry is timed by its id (the server's clock when it was appended); older entries carry a `t`.
+  const time = map.t !== undefined ? Number(map.t) : Number(id.slice(0, id.indexOf('-')));
+  if (event.jobs) {
+    const { queues = [], jobs } = event;
+    return jobs.map(([queue, jobId, jobName, availableAt], index) => ({
+      // The last job's event takes the entry's own id, so reading after it goes on past the entry.
+      id: index === jobs.length - 1 ? id : `${id}${SHARED_ID_MARK}${index}`,
+      time,
+      name: event.name,
+      queue: queues[queue - 1] ?? null,
+      jobId,
+      jobName,
+      attempt: null,
+      workerId: null,
+      durationMs: null,
+      details: { availableAt },
+    }));
+  }
+  return [
+    {
+      id,
+      time,
+      name: event.name,
+      queue: event.queue ?? null,
+      jobId: event.jobId ?? null,
+      jobName: event.jobName ?? null,
+      attempt: event.attempt ?? null,
+      workerId: event.workerId ?? null,
+      durationMs: event.durationMs ?? null,
+      details: event.details,
+    },
+  ];
+}
+
+/** A shared job.dispatched entry: queue names, then per job [queue index (1-based), id, name, availableAt]. */
+interface SharedDispatched {
+  queues?: string[];
+  jobs?: [number, string, string, number][];
+}
+
+const SHARED_ID_MARK = '/';
+
+function parseSharedId(id: string): { entryId: string; index: number } | null {
+  const at = id.indexOf(SHARED_ID_MARK);
+  if (at < 0) return null;
+  const index = Number(id.slice(at + 1));
+  return Number.isInteger(index) && index >= 0 ? { entryId: id.slice(0, at), index } : null;
 }

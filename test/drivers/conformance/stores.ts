@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { Driver } from '../../../src/drivers/types.js';
+import type { Driver, StoredEvent } from '../../../src/drivers/types.js';
 import { eventually, makeEnvelope, sleep } from './envelopes.js';
 import type { StoreFactory, StoreUnderTest } from './harness.js';
 
@@ -154,6 +154,50 @@ export function storeCases(factory: StoreFactory): void {
     // Due at once: when it became due (a server's own clock may run a little apart from this one).
     const dueAt = events[0]!.details?.availableAt as number;
     expect(Math.abs(dueAt - push[0]!.availableAt)).toBeLessThan(5000);
+  });
+
+  it("reads a bulk push's job.dispatched events one per job, in push order, resuming in any page size", async () => {
+    await driver.eventsAppend([{ name: 'queue.paused', queue: 'default' }]);
+    const later = Date.now() + 60_000;
+    const push = Array.from({ length: 1200 }, (_, n) =>
+      makeEnvelope({ queue: n % 3 === 0 ? 'other' : 'default', ...(n === 7 ? { availableAt: later } : {}) }),
+    );
+    await driver.jobPush(push.slice(0, 1000), { dispatchedEvents: true });
+    await driver.jobPush(push.slice(1000), { dispatchedEvents: true });
+    await driver.eventsAppend([{ name: 'queue.resumed', queue: 'default' }]);
+    const expected = [
+      'queue.paused',
+      ...push.map((e) => `job.dispatched ${e.queue} ${e.id} ${e.name}`),
+      'queue.resumed',
+    ];
+    const label = (e: StoredEvent) => (e.jobId ? `${e.name} ${e.queue} ${e.jobId} ${e.jobName}` : e.name);
+    for (const limit of [1, 7, 1000, 5000]) {
+      const seen: StoredEvent[] = [];
+      let afterId: string | null = null;
+      for (;;) {
+        const page = await driver.eventsRead({ afterId, limit });
+        if (page.length === 0) break;
+        expect(page.length).toBeLessThanOrEqual(limit);
+        seen.push(...page);
+        afterId = page[page.length - 1]!.id;
+      }
+      // Per queue: a Cluster stores each queue's share of a push as a step of its own.
+      const byQueue = (list: string[], queue: string) =>
+        list.filter((l) => !l.includes(' ') || l.includes(` ${queue} `));
+      for (const queue of ['default', 'other'])
+        expect(byQueue(seen.map(label), queue), `limit ${limit}`).toEqual(byQueue(expected, queue));
+      expect(seen).toHaveLength(expected.length);
+      expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length);
+    }
+    const all = await driver.eventsRead({ afterId: null, limit: 5000 });
+    expect(all.find((e) => e.jobId === push[7]!.id)).toMatchObject({ details: { availableAt: later } });
+    const dueAt = all.find((e) => e.jobId === push[0]!.id)!.details?.availableAt as number;
+    expect(Math.abs(dueAt - push[0]!.availableAt)).toBeLessThan(5000);
+    // Blocking after the last event waits for the next one.
+    const waiting = driver.eventsRead({ afterId: all[all.length - 1]!.id, limit: 10, blockMs: 5000 });
+    await sleep(50);
+    await driver.eventsAppend([{ name: 'worker.started' }]);
+    expect((await waiting).map((x) => x.name)).toEqual(['worker.started']);
   });
 
   it('stores events in order with the step that wrote them, and blocks for new ones', async () => {

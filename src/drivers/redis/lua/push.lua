@@ -14,6 +14,10 @@
 --       then Q queue names, then Q wake channels ('' each: notify lists),
 --       then per job: queue index (1-based), id, availableAt (0: now, on this server's clock), payload JSON, uniqueKey|'', uniqueTtlMs|-1,
 --       idempotencyKey|'', number of events n, n encoded events
+-- The job.dispatched events of a push that carries no events of its own go into one stream entry,
+-- {"name":"job.dispatched","queues":[...],"jobs":[[queue index, id, name, availableAt], ...]}, which
+-- the driver's event reader expands into one event per job (an XADD per job was two fifths of a
+-- bulk push's server time); a push that stores one job writes its event as any other.
 -- Returns the jobs not stored, four values each: their position in the push (1-based), then
 --       'duplicate', uniqueKey, holder | 'existing', idempotencyKey, firstId. Every other job was
 --       queued (an empty reply when all were: nothing per job to build, send and decode).
@@ -34,13 +38,16 @@ local function key(q, n) return KEYS[3 + (q - 1) * 8 + n] end
 
 -- Where each job's fields start, and its ids per queue.
 local starts, ids = {}, {}
+local carries_events = false
 for q = 1, nq do ids[q] = {} end
 local i = 7 + 2 * nq
 while i <= #ARGV do
   starts[#starts + 1] = i
   local list = ids[tonumber(ARGV[i])]
   list[#list + 1] = ARGV[i + 1]
-  i = i + 8 + tonumber(ARGV[i + 7])
+  local n = tonumber(ARGV[i + 7])
+  if n > 0 then carries_events = true end
+  i = i + 8 + n
 end
 
 -- No id may exist already, live or failed.
@@ -63,6 +70,8 @@ for q = 1, nq do writes[q] = { payload = {}, state = {}, ready = {}, count = 0 }
 -- sent one JSON string per job before: its encoding was a sixth of a bulk dispatch's client time).
 local dispatched = ARGV[6] == '1' and maxlen > 0
 local dispatched_head = {}
+-- listed: the stored jobs' entries of the shared event (see above); single: the first one's own event
+local shared, listed, single = dispatched and not carries_events, {}, nil
 if dispatched then
   for q = 1, nq do dispatched_head[q] = '{"name":"job.dispatched","queue":' .. cjson.encode(ARGV[6 + q]) .. ',"jobId":' end
 end
@@ -117,8 +126,12 @@ for position, at in ipairs(starts) do
       for e = at + 8, at + 7 + n do append_event(KEYS[1], ARGV[e]) end
     end
     if dispatched then
-      append_event(KEYS[1], dispatched_head[q] .. cjson.encode(id) .. ',"jobName":' .. job_name_json(payload)
-        .. ',"details":{"availableAt":' .. available .. '}}')
+      local id_json, name_json = cjson.encode(id), job_name_json(payload)
+      if not shared or #listed == 0 then
+        local own = dispatched_head[q] .. id_json .. ',"jobName":' .. name_json .. ',"details":{"availableAt":' .. available .. '}}'
+        if shared then single = own else append_event(KEYS[1], own) end
+      end
+      if shared then listed[#listed + 1] = '[' .. q .. ',' .. id_json .. ',' .. name_json .. ',' .. available .. ']' end
     end
   end
   if status ~= 'queued' then
@@ -127,6 +140,14 @@ for position, at in ipairs(starts) do
     refused[#refused + 1] = skey
     refused[#refused + 1] = other
   end
+end
+if #listed == 1 then
+  append_event(KEYS[1], single)
+elseif #listed > 1 then
+  local names = {}
+  for q = 1, nq do names[q] = cjson.encode(ARGV[6 + q]) end
+  append_event(KEYS[1], '{"name":"job.dispatched","queues":[' .. table.concat(names, ',') .. '],"jobs":['
+    .. table.concat(listed, ',') .. ']}')
 end
 if maxlen > 0 then trim_events(KEYS[1], maxlen) end
 for q = 1, nq do
