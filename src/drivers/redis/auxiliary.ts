@@ -1,4 +1,5 @@
 import { emptyRow, type MetricRow, RUNTIME_BOUNDS_MS } from '../../core/metrics.js';
+import { eventsAfterInside, expandShared, isSharedDispatched, parseSharedId } from '../shared-dispatched.js';
 import type {
   BatchState,
   CounterMeta,
@@ -140,35 +141,26 @@ export abstract class RedisAuxiliary extends RedisBase {
     blockMs?: number;
     signal?: AbortSignal;
   }): Promise<StoredEvent[]> {
-    // An id inside a shared entry (see toEvents) resumes within that entry: read it again and skip
-    // the events up to the one named.
+    // An id inside a shared entry (shared-dispatched.ts) resumes within it: read it again.
     const inside = options.afterId ? parseSharedId(options.afterId) : null;
-    let start = inside ? inside.entryId : `(${options.afterId ?? '0-0'}`;
+    let start = inside ? inside.storedId : `(${options.afterId ?? '0-0'}`;
     for (;;) {
       const entries = await this.run((r) => r.xrange(this.keys.events, start, '+', 'COUNT', options.limit));
-      const events: StoredEvent[] = [];
-      for (const entry of entries) {
-        const all = toEvents(entry);
-        events.push(...(inside && entry[0] === inside.entryId ? all.slice(inside.index + 1) : all));
-        if (events.length >= options.limit) return events.slice(0, options.limit);
-      }
+      const events = eventsAfterInside(entries.map(toEvents), inside, options.limit);
       if (events.length > 0) return events;
+      if (entries.length === 0) break;
       // Only the entry resumed in, already read to its end: go on after it.
-      if (entries.length > 0) {
-        start = `(${entries[entries.length - 1]![0]}`;
-        continue;
-      }
-      break;
+      start = `(${entries[entries.length - 1]![0]}`;
     }
-    const after = inside ? inside.entryId : (options.afterId ?? '0-0');
     if (!options.blockMs || options.signal?.aborted) return [];
-    const blockMs = Math.max(1, options.blockMs ?? 1);
+    const after = inside ? inside.storedId : (options.afterId ?? '0-0');
+    const blockMs = Math.max(1, options.blockMs);
     const result = await this.waits.withBlocker(
       options.signal,
       (blocker) => blocker.xread('COUNT', options.limit, 'BLOCK', blockMs, 'STREAMS', this.keys.events, after),
       blockMs,
     );
-    return (result?.[0]?.[1] ?? []).flatMap(toEvents).slice(0, options.limit);
+    return eventsAfterInside((result?.[0]?.[1] ?? []).map(toEvents), null, options.limit);
   }
 
   async eventsAppend(events: EventInput[]): Promise<void> {
@@ -363,55 +355,24 @@ function toCounter(key: string, raw: string, allowed: boolean): CounterState {
 }
 
 /** The entry's event, or each job's of a shared job.dispatched entry (push.lua). */
-function toEvents([id, fields]: [string, string[]]): StoredEvent[] {
+function toEvents([id, fields]: [string, string[]]): { id: string; events: StoredEvent[] } {
   const map: Record<string, string> = {};
   for (let i = 0; i < fields.length; i += 2) map[fields[i]!] = fields[i + 1]!;
-  const event = JSON.parse(map.e ?? '{}') as EventInput & SharedDispatched;
+  const event = JSON.parse(map.e ?? '{}') as EventInput;
   // An entry is timed by its id (the server's clock when it was appended); older entries carry a `t`.
   const time = map.t !== undefined ? Number(map.t) : Number(id.slice(0, id.indexOf('-')));
-  if (event.jobs) {
-    const { queues = [], jobs } = event;
-    return jobs.map(([queue, jobId, jobName, availableAt], index) => ({
-      // The last job's event takes the entry's own id, so reading after it goes on past the entry.
-      id: index === jobs.length - 1 ? id : `${id}${SHARED_ID_MARK}${index}`,
-      time,
-      name: event.name,
-      queue: queues[queue - 1] ?? null,
-      jobId,
-      jobName,
-      attempt: null,
-      workerId: null,
-      durationMs: null,
-      details: { availableAt },
-    }));
-  }
-  return [
-    {
-      id,
-      time,
-      name: event.name,
-      queue: event.queue ?? null,
-      jobId: event.jobId ?? null,
-      jobName: event.jobName ?? null,
-      attempt: event.attempt ?? null,
-      workerId: event.workerId ?? null,
-      durationMs: event.durationMs ?? null,
-      details: event.details,
-    },
-  ];
-}
-
-/** A shared job.dispatched entry: queue names, then per job [queue index (1-based), id, name, availableAt]. */
-interface SharedDispatched {
-  queues?: string[];
-  jobs?: [number, string, string, number][];
-}
-
-const SHARED_ID_MARK = '/';
-
-function parseSharedId(id: string): { entryId: string; index: number } | null {
-  const at = id.indexOf(SHARED_ID_MARK);
-  if (at < 0) return null;
-  const index = Number(id.slice(at + 1));
-  return Number.isInteger(index) && index >= 0 ? { entryId: id.slice(0, at), index } : null;
+  if (isSharedDispatched(event)) return { id, events: expandShared(id, time, event) };
+  const stored: StoredEvent = {
+    id,
+    time,
+    name: event.name,
+    queue: event.queue ?? null,
+    jobId: event.jobId ?? null,
+    jobName: event.jobName ?? null,
+    attempt: event.attempt ?? null,
+    workerId: event.workerId ?? null,
+    durationMs: event.durationMs ?? null,
+    details: event.details,
+  };
+  return { id, events: [stored] };
 }
