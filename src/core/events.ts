@@ -49,12 +49,14 @@ export interface FollowOptions {
  * duplicate.
  */
 export async function* followEvents(driver: Driver, options: FollowOptions): AsyncGenerator<StoredEvent> {
-  let afterId: string | null = options.fromId ?? null;
   const batch = options.batch ?? 500;
-  if (options.fromId === undefined && options.since === undefined) {
-    // Live only: start after the newest stored event.
-    afterId = await latestEventId(driver);
-  }
+  // The store finds where to start (the newest event, or the first since a time) itself: reading
+  // the history up to there took seconds on a busy store.
+  let afterId: string | null;
+  if (typeof options.fromId === 'string') afterId = options.fromId;
+  else if (options.since !== undefined || options.fromId === undefined)
+    afterId = await driver.eventsStartAfter(options.since);
+  else afterId = null; // fromId null: the whole history
   while (!options.signal.aborted) {
     const events = await driver.eventsRead({ afterId, limit: batch, blockMs: 1000, signal: options.signal });
     for (const event of events) {
@@ -62,15 +64,5 @@ export async function* followEvents(driver: Driver, options: FollowOptions): Asy
       if (options.since !== undefined && event.time < options.since) continue;
       yield event;
     }
-  }
-}
-
-/** The id of the newest stored event, or null when there is none. */
-export async function latestEventId(driver: Driver): Promise<string | null> {
-  let afterId: string | null = null;
-  for (;;) {
-    const events = await driver.eventsRead({ afterId, limit: 5000 });
-    if (events.length === 0) return afterId;
-    afterId = events[events.length - 1]!.id;
   }
 }

@@ -128,6 +128,11 @@ export interface Driver {
     blockMs?: number;
     signal?: AbortSignal;
   }): Promise<StoredEvent[]>;
+  /**
+   * Where a reader starts: the id to read after so that it gets the first event stored at or after
+   * `since` on, or, with no `since`, only events stored from now on (null: from the oldest).
+   */
+  eventsStartAfter(since?: number): Promise<string | null>;
   /** Append events that are not part of a job step (worker started, queue paused...). */
   eventsAppend(events: EventInput[]): Promise<void>;
 

@@ -148,6 +148,14 @@ export abstract class MemoryAuxiliary {
     }
   }
 
+  async eventsStartAfter(since?: number): Promise<string | null> {
+    this.assertOpen();
+    const events = this.store.events;
+    const first = since === undefined ? -1 : events.findIndex((e) => e.time >= since);
+    if (first >= 0) return first === 0 ? null : events[first - 1]!.id;
+    return events.at(-1)?.id ?? null;
+  }
+
   async eventsAppend(events: EventInput[]): Promise<void> {
     this.assertOpen();
     this.store.appendEvents(events, Date.now());

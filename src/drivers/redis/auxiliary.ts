@@ -163,6 +163,18 @@ export abstract class RedisAuxiliary extends RedisBase {
     return eventsAfterInside((result?.[0]?.[1] ?? []).map(toEvents), null, options.limit);
   }
 
+  async eventsStartAfter(since?: number): Promise<string | null> {
+    const newest = async () => (await this.run((r) => r.xrevrange(this.keys.events, '+', '-', 'COUNT', 1)))[0]?.[0];
+    if (since === undefined) return (await newest()) ?? null;
+    // Entry ids start with the server's time in ms: the first at or after it, and the one before.
+    const [first] = await this.run((r) =>
+      r.xrange(this.keys.events, `${Math.max(0, Math.floor(since))}`, '+', 'COUNT', 1),
+    );
+    if (!first) return (await newest()) ?? null;
+    const [before] = await this.run((r) => r.xrevrange(this.keys.events, `(${first[0]}`, '-', 'COUNT', 1));
+    return before?.[0] ?? null;
+  }
+
   async eventsAppend(events: EventInput[]): Promise<void> {
     if (events.length === 0) return;
     await this.run((r) => {

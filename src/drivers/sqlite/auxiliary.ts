@@ -78,6 +78,12 @@ export abstract class SqliteAuxiliary extends SqliteTransactions {
       ),
       eventsAfter: p(`SELECT * FROM events WHERE id > ? AND name <> '${COUNTS_ROW_NAME}' ORDER BY id LIMIT ?`),
       eventsTrim: p('DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?'),
+      eventsNewest: p('SELECT MAX(id) FROM events').pluck(),
+      // Times follow ids closely (each step stamps its rows as it commits): the first row at or
+      // after the time, found by a scan in id order that stops there.
+      eventsFirstSince: p(
+        `SELECT id FROM events WHERE time >= ? AND name <> '${COUNTS_ROW_NAME}' ORDER BY id LIMIT 1`,
+      ).pluck(),
       workerPut: p('INSERT OR REPLACE INTO workers (id, info, last_beat_at) VALUES (?, ?, ?)'),
       workerList: p('SELECT * FROM workers WHERE last_beat_at >= ? ORDER BY id'),
       workerDelete: p('DELETE FROM workers WHERE id = ?'),
@@ -268,6 +274,15 @@ export abstract class SqliteAuxiliary extends SqliteTransactions {
       if (rows.length > 0) after = rows[rows.length - 1]!.id;
       else await this.watcher.wait(Math.min(deadline - this.clock(), SAFETY_POLL_MS), options.signal);
     }
+  }
+
+  async eventsStartAfter(since?: number): Promise<string | null> {
+    return this.read(() => {
+      const first = since === undefined ? undefined : (this.s.eventsFirstSince.get(since) as number | undefined);
+      if (first !== undefined) return String(first - 1);
+      const newest = this.s.eventsNewest.get() as number | null;
+      return newest === null ? null : String(newest);
+    });
   }
 
   async eventsAppend(events: EventInput[]): Promise<void> {

@@ -200,6 +200,29 @@ export function storeCases(factory: StoreFactory): void {
     expect((await waiting).map((x) => x.name)).toEqual(['worker.started']);
   });
 
+  it('tells a reader where to start: after the newest event, or at the first since a time', async () => {
+    expect(await driver.eventsStartAfter()).toBeNull();
+    await driver.eventsAppend([{ name: 'queue.paused', queue: 'a' }]);
+    await sleep(30);
+    const since = await driver.now();
+    await sleep(5);
+    await driver.eventsAppend([{ name: 'queue.paused', queue: 'b' }]);
+    await driver.jobPush([makeEnvelope(), makeEnvelope()], { dispatchedEvents: true });
+    const names = async (afterId: string | null) =>
+      (await driver.eventsRead({ afterId, limit: 100 })).map((e) => `${e.name} ${e.queue}`);
+    expect(await names(await driver.eventsStartAfter(since))).toEqual([
+      'queue.paused b',
+      'job.dispatched default',
+      'job.dispatched default',
+    ]);
+    expect(await names(await driver.eventsStartAfter(0))).toHaveLength(4);
+    const live = await driver.eventsStartAfter();
+    expect(await names(live)).toEqual([]);
+    expect(await names(await driver.eventsStartAfter(since + 3_600_000))).toEqual([]);
+    await driver.eventsAppend([{ name: 'queue.resumed', queue: 'c' }]);
+    expect(await names(live)).toEqual(['queue.resumed c']);
+  });
+
   it('stores events in order with the step that wrote them, and blocks for new ones', async () => {
     const e = makeEnvelope();
     await driver.jobPush([e], { events: [{ name: 'job.dispatched', jobId: e.id, queue: 'default' }] });
