@@ -203,7 +203,7 @@ describe('redis driver specifics', () => {
     expect(last).toMatchObject({ name: 'job.completed', jobId: taken.at(-1)!.envelope.id });
   });
 
-  it("writes a bulk push's job.dispatched events as one stream entry, and one push of a job as its own", async () => {
+  it("writes a bulk push's (and a reserve's) per-job events as one stream entry, and one job's as its own", async () => {
     const { prefix, open } = store();
     const driver = open();
     const redis = plain();
@@ -232,6 +232,17 @@ describe('redis driver specifics', () => {
       `job.retried ${given[1]!.id}`,
       `job.dispatched ${given[1]!.id}`,
     ]);
+    // A reserve of several jobs: their processing events share one entry too.
+    const before = await redis.xlen(`${prefix}events`);
+    const taken = await driver.jobReserve({
+      queues: ['a'],
+      workerId: 'w',
+      leaseMs: 30_000,
+      limit: 10,
+      emitEvents: true,
+    });
+    expect(taken).toHaveLength(10);
+    expect(await redis.xlen(`${prefix}events`)).toBe(before + 1);
   });
 
   it('writes the processing event of a job whose name needs escaping as valid JSON', async () => {

@@ -1,5 +1,5 @@
 import { emptyRow, type MetricRow, RUNTIME_BOUNDS_MS } from '../../core/metrics.js';
-import { eventsAfterInside, expandShared, isSharedDispatched, parseSharedId } from '../shared-dispatched.js';
+import { eventsAfterInside, expandShared, isSharedEvent, parseSharedId } from '../shared-events.js';
 import type {
   BatchState,
   CounterMeta,
@@ -141,7 +141,7 @@ export abstract class RedisAuxiliary extends RedisBase {
     blockMs?: number;
     signal?: AbortSignal;
   }): Promise<StoredEvent[]> {
-    // An id inside a shared entry (shared-dispatched.ts) resumes within it: read it again.
+    // An id inside a shared entry (shared-events.ts) resumes within it: read it again.
     const inside = options.afterId ? parseSharedId(options.afterId) : null;
     let start = inside ? inside.storedId : `(${options.afterId ?? '0-0'}`;
     for (;;) {
@@ -373,7 +373,7 @@ function toEvents([id, fields]: [string, string[]]): { id: string; events: Store
   const event = JSON.parse(map.e ?? '{}') as EventInput;
   // An entry is timed by its id (the server's clock when it was appended); older entries carry a `t`.
   const time = map.t !== undefined ? Number(map.t) : Number(id.slice(0, id.indexOf('-')));
-  if (isSharedDispatched(event)) return { id, events: expandShared(id, time, event) };
+  if (isSharedEvent(event)) return { id, events: expandShared(id, time, event) };
   const stored: StoredEvent = {
     id,
     time,

@@ -4,10 +4,10 @@ import { dispatchedDetailsJson } from '../dispatched-event.js';
 import {
   eventsAfterInside,
   expandShared,
-  isSharedDispatched,
+  isSharedEvent,
   parseSharedId,
   sharedDispatchedJson,
-} from '../shared-dispatched.js';
+} from '../shared-events.js';
 import type {
   CounterMeta,
   CounterState,
@@ -113,7 +113,7 @@ export abstract class SqliteAuxiliary extends SqliteTransactions {
   /**
    * The `job.dispatched` events of these stored envelopes, written from them directly: one job's as
    * the row `insertEvents` writes for `dispatchedEvent(envelope)`, several jobs' as one shared row
-   * (shared-dispatched.ts; a row per job was a fifth of a bulk push's pages).
+   * (shared-events.ts; a row per job was a fifth of a bulk push's pages).
    */
   protected insertDispatchedEvents(envelopes: JobEnvelope[], now: number): void {
     if (envelopes.length === 0) return;
@@ -263,7 +263,7 @@ export abstract class SqliteAuxiliary extends SqliteTransactions {
     signal?: AbortSignal;
   }): Promise<StoredEvent[]> {
     const deadline = this.clock() + (options.blockMs ?? 0);
-    // An id inside a shared row (shared-dispatched.ts) resumes within it: read it again.
+    // An id inside a shared row (shared-events.ts) resumes within it: read it again.
     const inside = options.afterId === null ? null : parseSharedId(options.afterId);
     let after = inside ? Number(inside.storedId) - 1 : options.afterId === null ? 0 : Number(options.afterId);
     for (;;) {
@@ -333,7 +333,9 @@ interface EventRow {
 function toEvents(row: EventRow): { id: string; events: StoredEvent[] } {
   const id = String(row.id);
   const details = row.details ? JSON.parse(row.details) : undefined;
-  if (row.job_id === null && isSharedDispatched(details)) return { id, events: expandShared(id, row.time, details) };
+  // A shared row keeps its jobs in details, under its own name.
+  const shared = row.job_id === null && details?.jobs ? { ...details, name: row.name } : null;
+  if (isSharedEvent(shared)) return { id, events: expandShared(id, row.time, shared) };
   const event: StoredEvent = {
     id,
     time: row.time,

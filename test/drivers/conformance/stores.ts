@@ -200,6 +200,20 @@ export function storeCases(factory: StoreFactory): void {
     expect((await waiting).map((x) => x.name)).toEqual(['worker.started']);
   });
 
+  it('writes a job.processing event for each job a reserve takes, one or several at a time', async () => {
+    const push = Array.from({ length: 6 }, (_, n) => makeEnvelope({ name: `Job "${n}"`, queue: 'work' }));
+    await driver.jobPush(push);
+    const reserve = (limit: number) =>
+      driver.jobReserve({ queues: ['work'], workerId: 'w"1', leaseMs: 30_000, limit, emitEvents: true });
+    const taken = [...(await reserve(1)), ...(await reserve(5))];
+    expect(taken).toHaveLength(6);
+    const events = (await driver.eventsRead({ afterId: null, limit: 100 })).filter((e) => e.name === 'job.processing');
+    expect(events.map((e) => [e.queue, e.jobId, e.jobName, e.attempt, e.workerId])).toEqual(
+      taken.map((job) => ['work', job.envelope.id, job.envelope.name, 1, 'w"1']),
+    );
+    expect(new Set(events.map((e) => e.id)).size).toBe(6);
+  });
+
   it('tells a reader where to start: after the newest event, or at the first since a time', async () => {
     expect(await driver.eventsStartAfter()).toBeNull();
     await driver.eventsAppend([{ name: 'queue.paused', queue: 'a' }]);
