@@ -121,7 +121,11 @@ export interface Driver {
   uniqueGet(key: string): Promise<{ key: string; owner: string; expiresAt: number | null } | null>;
 
   // ---- events ----
-  /** Events with id > afterId (all when null), oldest first. Ids increase monotonically per store. */
+  /**
+   * Events after `afterId` (all when null), oldest first, at most `limit`. Ids are cursors, in
+   * read order per store: `<stored id>/<n>` names one job's event inside a shared one
+   * (shared-events.ts).
+   */
   eventsRead(options: {
     afterId: string | null;
     limit: number;

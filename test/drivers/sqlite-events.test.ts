@@ -47,5 +47,8 @@ describe('sqlite job.dispatched rows', () => {
       [one.id, 'default', 'TestJob'],
     ]);
     expect(read[0]!.details).toEqual({ availableAt: bulk[0]!.availableAt });
+    // An id past the end of a shared row (not one a reader is given) still reads on after it.
+    const shared = read[999]!.id;
+    expect(await driver.eventsRead({ afterId: `${shared}/5000`, limit: 10 })).toMatchObject([{ jobId: one.id }]);
   });
 });

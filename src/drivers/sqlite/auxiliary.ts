@@ -269,10 +269,13 @@ export abstract class SqliteAuxiliary extends SqliteTransactions {
     for (;;) {
       const rows = this.read(() => this.s.eventsAfter.all(after, options.limit) as EventRow[]);
       const events = eventsAfterInside(rows.map(toEvents), inside, options.limit);
+      if (events.length === 0 && rows.length > 0) {
+        // Only the row resumed in, already read to its end: go on after it.
+        after = rows[rows.length - 1]!.id;
+        continue;
+      }
       if (events.length > 0 || options.signal?.aborted || this.clock() >= deadline) return events;
-      // Only the row resumed in, already read to its end: go on after it.
-      if (rows.length > 0) after = rows[rows.length - 1]!.id;
-      else await this.watcher.wait(Math.min(deadline - this.clock(), SAFETY_POLL_MS), options.signal);
+      await this.watcher.wait(Math.min(deadline - this.clock(), SAFETY_POLL_MS), options.signal);
     }
   }
 
