@@ -17,11 +17,25 @@ interface Waiter {
  * Slots asking to look without waiting (`blockMs` 0) and slots willing to wait are served by
  * separate calls, so a quick look never waits behind a blocking one.
  */
+/**
+ * With `halves`, the slots that ask together are served by two calls, each for half of them, when
+ * they are at least HALVES_FROM and at most HALVES_UP_TO. On Redis the two go out back to back and
+ * come back one after the other, so the first half's jobs run while the server takes the second
+ * half's, and the halves then drift apart. A worker process running no-op jobs at concurrency 10
+ * had sat idle half the time, waiting for one reserve for every slot; halves made it 7-17% faster
+ * (alternated runs). At 20 the change was within the noise, and at 50 the extra call cost 3%.
+ */
+const HALVES_FROM = 2;
+const HALVES_UP_TO = 16;
+
 export class JobFetcher {
   private waiting: Waiter[] = [];
   private scheduled = false;
 
-  constructor(private readonly reserve: ReserveCall) {}
+  constructor(
+    private readonly reserve: ReserveCall,
+    private readonly options: { halves?: boolean } = {},
+  ) {}
 
   /** The next job for one slot, or null when none came within `blockMs`. */
   next(blockMs: number): Promise<ReservedJob | null> {
@@ -39,8 +53,15 @@ export class JobFetcher {
     this.waiting = [];
     const looking = waiters.filter((w) => w.blockMs === 0);
     const blocking = waiters.filter((w) => w.blockMs !== 0);
-    if (looking.length > 0) void this.serve(looking, 0);
-    if (blocking.length > 0) void this.serve(blocking, Math.min(...blocking.map((w) => w.blockMs)));
+    for (const part of this.split(looking)) void this.serve(part, 0);
+    for (const part of this.split(blocking)) void this.serve(part, Math.min(...part.map((w) => w.blockMs)));
+  }
+
+  private split(waiters: Waiter[]): Waiter[][] {
+    if (waiters.length === 0) return [];
+    if (!this.options.halves || waiters.length < HALVES_FROM || waiters.length > HALVES_UP_TO) return [waiters];
+    const half = Math.ceil(waiters.length / 2);
+    return [waiters.slice(0, half), waiters.slice(half)];
   }
 
   private async serve(waiters: Waiter[], blockMs: number): Promise<void> {

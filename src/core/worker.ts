@@ -86,27 +86,9 @@ export class Worker {
   private deps: RunnerDeps | undefined;
   /** The last reserve came back empty (--stop-when-empty then checks after each outcome stored). */
   private foundNothing = false;
-  private readonly fetcher = new JobFetcher(async (limit, blockMs) => {
-    // A slot may have asked just before the worker began stopping: take nothing more then.
-    if (this.stopping) return [];
-    const { driver, queues, leaseMs } = this.options;
-    // --max-jobs / --once count jobs taken, not only jobs finished: idle slots never take more than
-    // the worker has left to run; they wait until it stops (or a running job is released).
-    const left = this.jobsLeft();
-    if (left <= 0) {
-      await sleep(blockMs, this.idle.signal);
-      return [];
-    }
-    return driver.jobReserve({
-      queues,
-      workerId: this.id,
-      leaseMs,
-      limit: Math.min(limit, left),
-      blockMs,
-      signal: this.idle.signal,
-      emitEvents: true,
-    });
-  });
+  private readonly fetcher: JobFetcher;
+  /** Jobs asked for by reserve calls still under way (they count against --max-jobs / --once). */
+  private asking = 0;
 
   constructor(options: WorkerOptions) {
     this.options = { concurrency: 1, leaseMs: 30_000, sleepMs: 3000, heartbeatMs: 5000, ...options };
@@ -119,6 +101,39 @@ export class Worker {
       leaseMs: this.options.leaseMs,
       onWarning: options.onWarning,
     });
+    this.fetcher = new JobFetcher((limit, blockMs) => this.reserveFor(limit, blockMs), {
+      halves: options.driver.capabilities.pipelinedReserve === true,
+    });
+  }
+
+  /** One store call for the slots the fetcher serves together (see JobFetcher). */
+  private async reserveFor(limit: number, blockMs: number): Promise<ReservedJob[]> {
+    // A slot may have asked just before the worker began stopping: take nothing more then.
+    if (this.stopping) return [];
+    const { driver, queues, leaseMs } = this.options;
+    // --max-jobs / --once count jobs taken, not only jobs finished: idle slots never take more than
+    // the worker has left to run; they wait until it stops (or a running job is released).
+    // Calls that overlap (JobFetcher's halves) share the budget: each holds back what it asks for.
+    const left = this.jobsLeft() - this.asking;
+    if (left <= 0) {
+      await sleep(blockMs, this.idle.signal);
+      return [];
+    }
+    const ask = Math.min(limit, left);
+    this.asking += ask;
+    try {
+      return await driver.jobReserve({
+        queues,
+        workerId: this.id,
+        leaseMs,
+        limit: ask,
+        blockMs,
+        signal: this.idle.signal,
+        emitEvents: true,
+      });
+    } finally {
+      this.asking -= ask;
+    }
   }
 
   /** Stop taking jobs and finish those in hand; `force` aborts them too (they are released). */

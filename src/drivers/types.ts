@@ -206,6 +206,11 @@ export interface DriverCapabilities {
    * push with the same fence was refused: a dispatch may keep several pushes in flight.
    */
   pipelinedPush?: boolean;
+  /**
+   * Reserves sent back to back go out on one connection and are answered one after the other, so
+   * a worker may ask in two halves: the first half's jobs run while the store takes the second's.
+   */
+  pipelinedReserve?: boolean;
 }
 
 export interface PushOptions {

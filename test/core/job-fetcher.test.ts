@@ -22,6 +22,30 @@ describe('JobFetcher', () => {
     expect(got.map((j) => j?.envelope.id)).toEqual(['j0', 'j1', 'j2']);
   });
 
+  it('with halves, serves 2 to 16 slots that ask together by two calls, each for half of them', async () => {
+    const asked = async (slots: number, halves: boolean) => {
+      const calls: number[] = [];
+      let n = 0;
+      const fetcher = new JobFetcher(
+        async (limit) => {
+          calls.push(limit);
+          return Array.from({ length: limit }, () => job(`j${n++}`));
+        },
+        { halves },
+      );
+      const got = await Promise.all(Array.from({ length: slots }, () => fetcher.next(100)));
+      // Every slot gets a job of its own.
+      expect(new Set(got.map((j) => j?.envelope.id)).size).toBe(slots);
+      return calls;
+    };
+    expect(await asked(10, true)).toEqual([5, 5]);
+    expect(await asked(5, true)).toEqual([3, 2]);
+    expect(await asked(1, true)).toEqual([1]);
+    expect(await asked(16, true)).toEqual([8, 8]);
+    expect(await asked(17, true)).toEqual([17]);
+    expect(await asked(10, false)).toEqual([10]);
+  });
+
   it('gives null to the slots left over when the store has fewer jobs than slots asking', async () => {
     const fetcher = new JobFetcher(async () => [job('only')]);
     const got = await Promise.all([fetcher.next(50), fetcher.next(50)]);

@@ -81,6 +81,7 @@ export class RedisDriver extends RedisQueries implements Driver {
       inline: false,
       cluster: this.cluster,
       pipelinedPush: !this.cluster,
+      pipelinedReserve: !this.cluster,
     };
   }
 
