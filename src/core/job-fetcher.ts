@@ -10,14 +10,6 @@ interface Waiter {
 }
 
 /**
- * Serves the worker's idle slots: the slots that ask within one turn of the event loop are served
- * by one store call (`limit` = how many asked), so at concurrency N a busy worker reserves several
- * jobs per transaction or round trip instead of one. Nothing is fetched ahead: every job reserved
- * goes to a slot that is waiting for it, so a reserved job is always a running one.
- * Slots asking to look without waiting (`blockMs` 0) and slots willing to wait are served by
- * separate calls, so a quick look never waits behind a blocking one.
- */
-/**
  * With `halves`, the slots that ask together are served by two calls, each for half of them, when
  * they are at least HALVES_FROM and at most HALVES_UP_TO. On Redis the two go out back to back and
  * come back one after the other, so the first half's jobs run while the server takes the second
@@ -28,6 +20,14 @@ interface Waiter {
 const HALVES_FROM = 2;
 const HALVES_UP_TO = 16;
 
+/**
+ * Serves the worker's idle slots: the slots that ask within one turn of the event loop are served
+ * by one store call (`limit` = how many asked), so at concurrency N a busy worker reserves several
+ * jobs per transaction or round trip instead of one. Nothing is fetched ahead: every job reserved
+ * goes to a slot that is waiting for it, so a reserved job is always a running one.
+ * Slots asking to look without waiting (`blockMs` 0) and slots willing to wait are served by
+ * separate calls, so a quick look never waits behind a blocking one.
+ */
 export class JobFetcher {
   private waiting: Waiter[] = [];
   private scheduled = false;
