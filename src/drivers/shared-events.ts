@@ -1,5 +1,5 @@
 import type { JobEnvelope } from '../core/envelope.js';
-import type { StoredEvent } from './types.js';
+import type { EventInput, StoredEvent } from './types.js';
 
 /**
  * The per-job events of a step on many jobs, stored as one event instead of one per job: a bulk
@@ -10,11 +10,20 @@ import type { StoredEvent } from './types.js';
  * shared event). Two kinds:
  * - `job.dispatched`: `queues` (the push's queues), and per job [queue position (1-based), id,
  *   name, availableAt];
- * - `job.processing`: `queue` and `workerId`, and per job [id, name, attempt].
+ * - `job.processing`: `queue` and `workerId`, and per job [id, name, attempt];
+ * - `job.processed`: `queue` and `workerId`, and per job [id, name, attempt, durationMs, details].
  */
 export type SharedEvent =
   | { name: 'job.dispatched'; queues: string[]; jobs: [number, string, string, number][] }
-  | { name: 'job.processing'; queue: string; workerId: string; jobs: [string, string, number][] };
+  | { name: 'job.processing'; queue: string; workerId: string; jobs: [string, string, number][] }
+  | {
+      name: 'job.processed';
+      queue: string;
+      workerId: string;
+      jobs: [string, string, number, number | null, Record<string, unknown> | null][];
+    };
+
+const SHARED_NAMES = new Set(['job.dispatched', 'job.processing', 'job.processed']);
 
 /** The shared `job.dispatched` event of stored envelopes, in push order, as JSON (without its name). */
 export function sharedDispatchedJson(envelopes: JobEnvelope[]): string {
@@ -35,13 +44,28 @@ export function sharedDispatchedJson(envelopes: JobEnvelope[]): string {
 
 export function isSharedEvent(value: unknown): value is SharedEvent {
   const name = (value as SharedEvent | null)?.name;
-  return (name === 'job.dispatched' || name === 'job.processing') && Array.isArray((value as SharedEvent).jobs);
+  return name !== undefined && SHARED_NAMES.has(name) && Array.isArray((value as SharedEvent).jobs);
 }
 
 /** One event per job of a shared event stored under `id` at `time`. */
 export function expandShared(id: string, time: number, shared: SharedEvent): StoredEvent[] {
   const last = shared.jobs.length - 1;
   const idOf = (index: number) => (index === last ? id : `${id}${SHARED_ID_MARK}${index}`);
+  if (shared.name === 'job.processed') {
+    const { queue, workerId } = shared;
+    return shared.jobs.map(([jobId, jobName, attempt, durationMs, details], index) => ({
+      id: idOf(index),
+      time,
+      name: 'job.processed',
+      queue,
+      jobId,
+      jobName,
+      attempt,
+      workerId,
+      durationMs,
+      details: details ?? undefined,
+    }));
+  }
   if (shared.name === 'job.processing') {
     const { queue, workerId } = shared;
     return shared.jobs.map(([jobId, jobName, attempt], index) => ({
@@ -99,4 +123,35 @@ export function eventsAfterInside(
     }
   }
   return out;
+}
+
+const PROCESSED_KEYS = new Set(['name', 'queue', 'jobId', 'jobName', 'attempt', 'workerId', 'durationMs', 'details']);
+
+/**
+ * The start of a shared `job.processed` entry for these acknowledgements, or '' when they cannot
+ * share one: fewer than two, or any that carries other than one plain `job.processed` event of
+ * this queue and one worker.
+ */
+export function sharedProcessedHead(queue: string, acks: { events?: EventInput[] }[]): string {
+  if (acks.length < 2) return '';
+  const workerId = acks[0]!.events?.[0]?.workerId;
+  if (typeof workerId !== 'string') return '';
+  for (const { events } of acks) {
+    const event = events?.length === 1 ? events[0]! : undefined;
+    if (event?.name !== 'job.processed' || event.queue !== queue || event.workerId !== workerId) return '';
+    if (typeof event.jobId !== 'string' || typeof event.jobName !== 'string') return '';
+    for (const key in event) if (!PROCESSED_KEYS.has(key)) return '';
+  }
+  return `{"name":"job.processed","queue":${JSON.stringify(queue)},"workerId":${JSON.stringify(workerId)},"jobs":[`;
+}
+
+/** One acknowledgement's entry in a shared `job.processed` entry (see sharedProcessedHead). */
+export function sharedProcessedEntry(event: EventInput): string {
+  return JSON.stringify([
+    event.jobId,
+    event.jobName,
+    event.attempt ?? null,
+    event.durationMs ?? null,
+    event.details ?? null,
+  ]);
 }

@@ -243,6 +243,23 @@ describe('redis driver specifics', () => {
     });
     expect(taken).toHaveLength(10);
     expect(await redis.xlen(`${prefix}events`)).toBe(before + 1);
+    // Their completions, acknowledged together with plain job.processed events: one entry too.
+    await Promise.all(
+      taken.map((job) =>
+        driver.jobComplete({
+          id: job.envelope.id,
+          token: job.token,
+          events: [
+            { name: 'job.processed', queue: 'a', jobId: job.envelope.id, jobName: name, workerId: 'w', durationMs: 1 },
+          ],
+        }),
+      ),
+    );
+    expect(await redis.xlen(`${prefix}events`)).toBe(before + 2);
+    const processed = (await driver.eventsRead({ afterId: null, limit: 3000 })).filter(
+      (e) => e.name === 'job.processed',
+    );
+    expect(processed.map((e) => e.jobId)).toEqual(taken.map((job) => job.envelope.id));
   });
 
   it('writes the processing event of a job whose name needs escaping as valid JSON', async () => {

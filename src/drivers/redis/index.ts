@@ -3,6 +3,7 @@ import { newToken } from '../../core/ids.js';
 import { dispatchedEvent } from '../dispatched-event.js';
 import { decodeEnvelope, encodeEnvelope } from '../envelope-codec.js';
 import { DriverError } from '../errors.js';
+import { sharedProcessedEntry, sharedProcessedHead } from '../shared-events.js';
 import type {
   AckOptions,
   Driver,
@@ -305,11 +306,13 @@ export class RedisDriver extends RedisQueries implements Driver {
   private async completeGroup(queue: string, acks: AckOptions[]): Promise<boolean[]> {
     const k = this.keys.queue(queue);
     const keys = [k.reserved, k.payload, k.state, k.history, k.stats, k.unique, this.eventsKey(k)];
-    const args: (string | number)[] = [this.scriptMaxLen];
+    const head = this.cluster ? '' : sharedProcessedHead(queue, acks);
+    const args: (string | number)[] = [this.scriptMaxLen, head];
     for (const ack of acks) {
       const events = this.cluster ? undefined : ack.events;
       args.push(ack.id, ack.token, events?.length ?? 0);
-      if (events) for (const event of events) args.push(JSON.stringify(event));
+      if (head) args.push(sharedProcessedEntry(events![0]!));
+      else if (events) for (const event of events) args.push(JSON.stringify(event));
     }
     const held = ((await this.call('complete', keys, args)) as number[]).map((result) => result === 1);
     if (this.cluster) await this.afterStep(acks.flatMap((ack, i) => (held[i] ? (ack.events ?? []) : [])));

@@ -214,6 +214,43 @@ export function storeCases(factory: StoreFactory): void {
     expect(new Set(events.map((e) => e.id)).size).toBe(6);
   });
 
+  it('writes the job.processed event of each job completed together, and none for a stale token', async () => {
+    const push = Array.from({ length: 5 }, (_, n) => makeEnvelope({ name: `Job "${n}"`, queue: 'done' }));
+    await driver.jobPush(push);
+    const taken = await driver.jobReserve({ queues: ['done'], workerId: 'w', leaseMs: 30_000, limit: 5 });
+    expect(taken).toHaveLength(5);
+    const processed = (job: (typeof taken)[number], n: number) => ({
+      name: 'job.processed',
+      queue: 'done',
+      jobId: job.envelope.id,
+      jobName: job.envelope.name,
+      attempt: 1,
+      workerId: 'w',
+      durationMs: n,
+      ...(n === 2 ? { details: { note: 'a "quoted" detail' } } : {}),
+    });
+    // The same tick: a store may take these together. One token is stale: no event for that job.
+    const done = await Promise.all(
+      taken.map((job, n) =>
+        driver.jobComplete({ id: job.envelope.id, token: n === 3 ? 'stale' : job.token, events: [processed(job, n)] }),
+      ),
+    );
+    expect(done).toEqual([true, true, true, false, true]);
+    const events = (await driver.eventsRead({ afterId: null, limit: 100 })).filter((e) => e.name === 'job.processed');
+    expect(events.map((e) => [e.queue, e.jobId, e.jobName, e.attempt, e.workerId, e.durationMs, e.details])).toEqual(
+      [0, 1, 2, 4].map((n) => [
+        'done',
+        taken[n]!.envelope.id,
+        taken[n]!.envelope.name,
+        1,
+        'w',
+        n,
+        n === 2 ? { note: 'a "quoted" detail' } : undefined,
+      ]),
+    );
+    expect(new Set(events.map((e) => e.id)).size).toBe(4);
+  });
+
   it('tells a reader where to start: after the newest event, or at the first since a time', async () => {
     expect(await driver.eventsStartAfter()).toBeNull();
     await driver.eventsAppend([{ name: 'queue.paused', queue: 'a' }]);

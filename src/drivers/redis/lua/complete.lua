@@ -3,13 +3,18 @@
 -- per job; a job whose token no longer matches is left as it is and reported 0. The reads and the
 -- removals go out as one variadic command per key for all the jobs.
 -- KEYS: 1 reserved, 2 payload, 3 state, 4 history, 5 stats, 6 unique, 7 events
--- ARGV: 1 events maxlen (0: none), then per job: id, token, number of events n, n encoded events
---       (at most 500 jobs a call)
+-- ARGV: 1 events maxlen (0: none), 2 shared head ('' or the start of a shared job.processed entry,
+--       {"name":"job.processed","queue":…,"workerId":…,"jobs":[ ), then per job: id, token, number
+--       of events n, n encoded events (at most 500 jobs a call). With a shared head each job
+--       carries one event, its entry in that list ([id, name, attempt, durationMs, details]): the
+--       completed jobs' entries go out as one stream entry (shared-events.ts), not one per job.
 -- Returns one 1/0 per job, in order.
 --@include common
 local maxlen = tonumber(ARGV[1])
+local shared_head = ARGV[2]
+local listed = {}
 local ids, tokens, firsts, counts = {}, {}, {}, {}
-local i = 2
+local i = 3
 while i <= #ARGV do
   ids[#ids + 1], tokens[#ids + 1] = ARGV[i], ARGV[i + 1]
   counts[#ids] = tonumber(ARGV[i + 2])
@@ -33,7 +38,11 @@ for n, id in ipairs(ids) do
     end
     if maxlen > 0 and counts[n] > 0 then
       appended = true
-      for e = firsts[n], firsts[n] + counts[n] - 1 do append_event(KEYS[7], ARGV[e]) end
+      if shared_head ~= '' then
+        listed[#listed + 1] = ARGV[firsts[n]]
+      else
+        for e = firsts[n], firsts[n] + counts[n] - 1 do append_event(KEYS[7], ARGV[e]) end
+      end
     end
   else
     results[n] = 0
@@ -46,5 +55,6 @@ if #done > 0 then
   redis.call('HDEL', KEYS[4], unpack(done))
   redis.call('HINCRBY', KEYS[5], 'processed', #done)
 end
+if #listed > 0 then append_event(KEYS[7], shared_head .. table.concat(listed, ',') .. ']}') end
 if appended then trim_events(KEYS[7], maxlen) end
 return results
