@@ -82,6 +82,8 @@ describe.each(STORES)('on %s', (store) => {
         await t.exited;
         return events(t.output().stdout);
       })();
+      // The three jobs of one dispatch share one stored event: the first one's id points inside it.
+      expect(all[0]!.id).toMatch(/^.+\/0$/);
       const tail = project.spawn(['tail', '--from-id', all[0]!.id, '--job', 'Record', '--json']);
       await waitFor(() => events(tail.output().stdout).length >= 1, 10_000, 'the replay');
       await new Promise((r) => setTimeout(r, 300));
