@@ -127,6 +127,10 @@ export class RedisDriver extends RedisQueries implements Driver {
     events: Map<string, EventInput[]>,
     options: PushOptions,
   ): Promise<PushResult[]> {
+    const only = list.length === 1 ? list[0]! : undefined;
+    if (only && !this.cluster && options.fence === undefined && this.plainJob(only, events)) {
+      return [await this.pushOne(only, options)];
+    }
     const queues: string[] = [];
     const index = new Map<string, number>();
     for (const e of list)
@@ -188,6 +192,25 @@ export class RedisDriver extends RedisQueries implements Driver {
       }
     }
     return results;
+  }
+
+  /** A job with no unique or idempotency key and no events of its own: push-one.lua takes it. */
+  private plainJob(e: JobEnvelope, events: Map<string, EventInput[]>): boolean {
+    return !e.unique && !e.idempotencyKey && !events.get(e.id)?.length;
+  }
+
+  /** One plain job on a single server (the common dispatch from application code). */
+  private async pushOne(e: JobEnvelope, options: PushOptions): Promise<PushResult> {
+    const k = this.keys.queue(e.queue);
+    const keys = [this.eventsKey(k), this.queuesKey(k), k.ready, k.payload, k.state, k.notify, k.failedJobs];
+    const due = e.availableAt <= e.dispatchedAt ? 0 : e.availableAt; // see pushGroup
+    // dispatchedEvent(e) as JSON, up to its availableAt (the script's clock fills a due job's in).
+    const event = options.dispatchedEvents
+      ? `{"name":"job.dispatched","queue":${JSON.stringify(e.queue)},"jobId":${JSON.stringify(e.id)},"jobName":${JSON.stringify(e.name)},"details":{"availableAt":`
+      : '';
+    const args = [this.scriptMaxLen, e.queue, event, e.id, due, encodeEnvelope(e)];
+    await this.call('pushOne', keys, args);
+    return { id: e.id, status: 'queued' };
   }
 
   async jobReserve(options: ReserveOptions): Promise<ReservedJob[]> {

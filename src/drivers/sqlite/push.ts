@@ -64,6 +64,15 @@ export function pushEnvelopes(
     if (e.availableAt > (marks.get(e.queue) ?? now)) counts.later += 1;
     added.set(e.queue, counts);
   }
+  // An id may not be taken by a failed job either (its retry would meet the new job's row).
+  const taken = (
+    stored.size === 1
+      ? q.failedExists.get(stored.values().next().value)
+      : stored.size > 1
+        ? q.failedAmong.get(JSON.stringify([...stored]))
+        : undefined
+  ) as { id: string } | undefined;
+  if (taken) throw new DriverError('INVALID', `job id ${taken.id} already exists`);
   rows.insert(values, (chunk, error) => {
     if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
     // The failed statement inserted none of its rows: the taken id is in the table or twice in it.

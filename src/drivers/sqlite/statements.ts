@@ -101,6 +101,8 @@ export class SqliteStatements {
   /** For jobs whose counters are 0 and that hold no unique key (the columns' defaults). */
   readonly jobRowsPlain: RowInserter;
   readonly jobExists: Statement;
+  readonly failedExists: Statement;
+  readonly failedAmong: Statement;
   readonly jobInsertRetried: Statement;
   readonly queueMarks: Statement;
   readonly queueMark: Statement;
@@ -157,6 +159,8 @@ export class SqliteStatements {
     );
     this.jobRowsPlain = new RowInserter(db, 'INSERT INTO jobs (id, queue, name, payload, available_at)', 5);
     this.jobExists = p('SELECT 1 FROM jobs WHERE id = ?');
+    this.failedExists = p('SELECT id FROM failed_jobs WHERE id = ?');
+    this.failedAmong = p('SELECT f.id FROM json_each(?) AS j JOIN failed_jobs AS f ON f.id = j.value LIMIT 1');
     this.jobInsertRetried = p(
       'INSERT INTO jobs (id, queue, name, payload, available_at, unique_key, history) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );

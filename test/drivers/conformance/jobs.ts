@@ -35,6 +35,23 @@ export function jobCases(factory: StoreFactory): void {
     expect((await driver.queueStats()).find((s) => s.queue === 'default')?.pending).toBe(1);
   });
 
+  it('refuses a one-job push that reuses an id, live or failed, and leaves the stored job as it was', async () => {
+    const live = makeEnvelope({ data: { v: 'first' } });
+    const failed = makeEnvelope();
+    await driver.jobPush([live, failed]);
+    const [job] = await reserve();
+    const other = job!.envelope.id === live.id ? failed : live;
+    // Fail whichever was reserved; the other stays live. Both ids are then taken.
+    await driver.jobFail({ id: job!.envelope.id, token: job!.token, error: { message: 'x' } });
+    for (const taken of [live, failed]) {
+      const error = await driver.jobPush([{ ...taken, data: { v: 'second' } }]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DriverError);
+      expect((error as Error).message).toContain(taken.id);
+    }
+    expect((await driver.jobGet(other.id))?.envelope.data).toEqual(other.data);
+    expect((await driver.queueStats()).find((s) => s.queue === 'default')).toMatchObject({ pending: 1, failed: 1 });
+  });
+
   it('takes a fence on a push; with pipelinedPush, pushes sent after a refused one of its fence are refused', async () => {
     const stored = makeEnvelope();
     await driver.jobPush([stored], { fence: 'first' });

@@ -156,6 +156,22 @@ export function storeCases(factory: StoreFactory): void {
     expect(Math.abs(dueAt - push[0]!.availableAt)).toBeLessThan(5000);
   });
 
+  it("writes a one-job push's job.dispatched event whatever its queue's and name's characters", async () => {
+    const later = Date.now() + 60_000;
+    const now = makeEnvelope({ queue: 'q "quoted" \\ ✉', name: 'Send "weekly" \\ digest ✉' });
+    const delayed = makeEnvelope({ availableAt: later });
+    await driver.jobPush([now], { dispatchedEvents: true });
+    await driver.jobPush([delayed], { dispatchedEvents: true });
+    await driver.jobPush([makeEnvelope()]); // not asked: no event
+    const events = (await driver.eventsRead({ afterId: null, limit: 10 })).filter((e) => e.name === 'job.dispatched');
+    expect(events).toMatchObject([
+      { queue: now.queue, jobId: now.id, jobName: now.name },
+      { queue: 'default', jobId: delayed.id, jobName: 'TestJob', details: { availableAt: later } },
+    ]);
+    expect(events).toHaveLength(2);
+    expect(Math.abs((events[0]!.details?.availableAt as number) - now.availableAt)).toBeLessThan(5000);
+  });
+
   it("reads a bulk push's job.dispatched events one per job, in push order, resuming in any page size", async () => {
     await driver.eventsAppend([{ name: 'queue.paused', queue: 'default' }]);
     const later = Date.now() + 60_000;
