@@ -50,6 +50,21 @@ describe('dispatchJobs on a driver that takes pipelined pushes', () => {
     expect([...seen.fences]).toEqual([undefined]);
   });
 
+  it('measures data in UTF-8 bytes: multi-byte text at the limit passes, one byte over is refused', async () => {
+    const { driver } = slowPipelinedDriver(() => 1);
+    // JSON of a string adds its two quotes: 'é' is 2 bytes, '😀' 4 (two UTF-16 units).
+    const at = [
+      { name: 'Job', data: 'é'.repeat(511) },
+      { name: 'Job', data: '😀'.repeat(255) + 'ab' },
+    ];
+    for (const input of at) {
+      expect(Buffer.byteLength(JSON.stringify(input.data))).toBe(1024);
+      await expect(dispatchJobs(driver, [input], { maxJobBytes: 1024 })).resolves.toBeDefined();
+    }
+    const over = { name: 'Job', data: `${'é'.repeat(511)}x` };
+    await expect(dispatchJobs(driver, [over], { maxJobBytes: 1024 })).rejects.toThrow(/over the 1KB job size limit/);
+  });
+
   it('checks every job before the first push: a bad one in a late batch dispatches none', async () => {
     const { driver, seen } = slowPipelinedDriver(() => 1);
     const inputs = Array.from({ length: 30 }, (_, n) => ({ name: 'Job', queue: 'q', data: { n } }));
