@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { z } from 'zod';
+import * as z from 'zod';
 import { buildChainHead } from '../core/chain.js';
 import { dispatchJobs, dispatchOptionsFrom } from '../core/dispatch.js';
 import { dryRunChain } from '../core/dry-run.js';

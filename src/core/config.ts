@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { QtoolConfig } from './define.js';
 import { InputError } from './errors.js';
 import { describeIssue, durationSchema, jobSizeSchema } from './schema.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDurationSeconds } from './duration.js';
 import { jobSizeError, parseJobSize } from './job-size.js';
 

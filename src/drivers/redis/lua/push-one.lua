@@ -1,7 +1,7 @@
 -- Push one plain job on a single server: no unique or idempotency key, no events of its own, no
 -- fence. push.lua does the same and more; this is its common case with a third of the arguments
--- (an application dispatching one job per request): the arguments were a sixth of the whole call,
--- client and server, and every redis.call left out is one less.
+-- (an application dispatching one job per request): the 14 arguments it leaves out cost about a
+-- fifth of a round trip (ioredis builds each, Redis parses each); it also makes two calls fewer.
 -- KEYS: 1 events stream, 2 queues set, 3 ready, 4 payload, 5 state, 6 notify, 7 failedJobs
 -- ARGV: 1 events maxlen (0: none), 2 queue name, 3 the job.dispatched event's JSON up to its
 --       availableAt value ('': no event), 4 id, 5 availableAt (0: now, on this server's clock),

@@ -73,8 +73,8 @@ for q = 1, nq do writes[q] = { payload = {}, state = {}, ready = {}, count = 0 }
 local dispatched = ARGV[6] == '1' and maxlen > 0
 local dispatched_head = {}
 -- listed: how many stored jobs the shared event lists (see above), and its text in pieces, joined
--- once at the end (a string put together per job was an eighth of a bulk push's server time);
--- single: the first one's own event
+-- once at the end instead of a string made per job (a Lua string is hashed and interned when
+-- made); single: the first one's own event
 local shared, listed, pieces, single = dispatched and not carries_events, 0, {}, nil
 if dispatched then
   for q = 1, nq do dispatched_head[q] = '{"name":"job.dispatched","queue":' .. cjson.encode(ARGV[6 + q]) .. ',"jobId":' end
