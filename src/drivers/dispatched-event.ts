@@ -12,6 +12,14 @@ export function dispatchedEvent(envelope: JobEnvelope): EventInput {
   };
 }
 
+/**
+ * `dispatchedEvent(envelope)` as JSON up to its `availableAt` value, for a store script that
+ * appends the value it decides (the server's clock for a job due at once) and the closing `}}`.
+ */
+export function dispatchedEventHeadJson(envelope: JobEnvelope): string {
+  return `{"name":"job.dispatched","queue":${JSON.stringify(envelope.queue)},"jobId":${JSON.stringify(envelope.id)},"jobName":${JSON.stringify(envelope.name)},"details":{"availableAt":`;
+}
+
 /** `dispatchedEvent(envelope).details` as JSON, for a store that writes event rows directly. */
 export function dispatchedDetailsJson(envelope: JobEnvelope): string {
   return `{"availableAt":${envelope.availableAt}}`;

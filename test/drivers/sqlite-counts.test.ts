@@ -7,6 +7,7 @@ import { createSqliteDriver } from '../../src/drivers/sqlite/index.js';
 import { SCHEMA_VERSION } from '../../src/drivers/sqlite/schema.js';
 import type { Driver, QueueStats } from '../../src/drivers/types.js';
 import { assertStillSchema6, openSchema6File } from '../helpers/sqlite-schema6.js';
+import { readStoreFile, useTempSqliteStore } from '../helpers/sqlite-store.js';
 import { makeEnvelope, sleep } from './conformance/envelopes.js';
 
 /** The counts as the version-4 driver read them: COUNT(*) over the rows, the reference. */
@@ -193,69 +194,54 @@ describe.each([
 });
 
 describe('sqlite count rows (schema 8)', () => {
-  let dir: string;
-  let path: string;
-  let driver: Driver;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'qtool-count-rows-'));
-    path = join(dir, 'q.db');
-    driver = createSqliteDriver({ path });
-  });
-  afterEach(async () => {
-    await driver.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  const countRows = () => {
-    const db = new Database(path, { readonly: true });
-    try {
+  const store = useTempSqliteStore('count-rows');
+  const countRows = () =>
+    readStoreFile(store.path, (db) => {
       const rows = (db.prepare("SELECT COUNT(*) AS n FROM events WHERE name = ''").get() as { n: number }).n;
       const folded = db.prepare("SELECT value FROM meta WHERE key = 'counts_folded'").get() as
         | { value: string }
         | undefined;
       const queue = db.prepare("SELECT ready, reserved, processed_total FROM queues WHERE name = 'rows'").get();
       return { rows, folded: Number(folded?.value ?? 0), queue };
-    } finally {
-      db.close();
-    }
-  };
+    });
 
   it('writes a step’s count changes as one events row, which readers add and event readers skip', async () => {
     const dispatched = { dispatchedEvents: true };
-    await driver.jobPush([makeEnvelope({ queue: 'rows' })], dispatched); // creates the queue row, counts in it
-    await driver.jobPush([makeEnvelope({ queue: 'rows' }), makeEnvelope({ queue: 'rows' })], dispatched);
-    const [job] = await driver.jobReserve({ queues: ['rows'], workerId: 'w', leaseMs: 60_000, emitEvents: true });
-    await driver.jobComplete({ id: job!.envelope.id, token: job!.token });
-    expect((await driver.queueStats())[0]).toMatchObject({ pending: 2, reserved: 0, processedTotal: 1 });
+    await store.driver.jobPush([makeEnvelope({ queue: 'rows' })], dispatched); // creates the queue row, counts in it
+    await store.driver.jobPush([makeEnvelope({ queue: 'rows' }), makeEnvelope({ queue: 'rows' })], dispatched);
+    const [job] = await store.driver.jobReserve({ queues: ['rows'], workerId: 'w', leaseMs: 60_000, emitEvents: true });
+    await store.driver.jobComplete({ id: job!.envelope.id, token: job!.token });
+    expect((await store.driver.queueStats())[0]).toMatchObject({ pending: 2, reserved: 0, processedTotal: 1 });
     // The second push, the reserve and the completion (written by the stats read, which flushes it).
     expect(countRows()).toMatchObject({ rows: 3, folded: 0, queue: { ready: 1, reserved: 0, processed_total: 0 } });
-    const events = await driver.eventsRead({ afterId: null, limit: 100 });
+    const events = await store.driver.eventsRead({ afterId: null, limit: 100 });
     expect(events.map((e) => e.name)).toEqual(['job.dispatched', 'job.dispatched', 'job.dispatched', 'job.processing']);
   });
 
   it('folds the count rows into the queue rows every thousand ids or so, staying exact', async () => {
-    for (let i = 0; i < 1500; i++) await driver.jobPush([makeEnvelope({ queue: 'rows' })], { dispatchedEvents: true });
+    for (let i = 0; i < 1500; i++)
+      await store.driver.jobPush([makeEnvelope({ queue: 'rows' })], { dispatchedEvents: true });
     for (let i = 0; i < 700; i++) {
-      const [job] = await driver.jobReserve({ queues: ['rows'], workerId: 'w', leaseMs: 60_000 });
-      await driver.jobComplete({ id: job!.envelope.id, token: job!.token });
+      const [job] = await store.driver.jobReserve({ queues: ['rows'], workerId: 'w', leaseMs: 60_000 });
+      await store.driver.jobComplete({ id: job!.envelope.id, token: job!.token });
     }
-    await driver.jobPush([makeEnvelope({ queue: 'rows' })]); // carries the last completion
+    await store.driver.jobPush([makeEnvelope({ queue: 'rows' })]); // carries the last completion
     const { rows, folded, queue } = countRows();
     expect(folded).toBeGreaterThan(1000);
     expect(rows).toBeLessThan(1100); // those since the last fold (and the newest row it kept)
     expect(queue).toMatchObject({ processed_total: expect.any(Number) });
     expect((queue as { processed_total: number }).processed_total).toBeGreaterThan(0);
-    expect((await driver.queueStats())[0]).toMatchObject({ pending: 801, reserved: 0, processedTotal: 700 });
-    const names = new Set((await driver.eventsRead({ afterId: null, limit: 10_000 })).map((e) => e.name));
+    expect((await store.driver.queueStats())[0]).toMatchObject({ pending: 801, reserved: 0, processedTotal: 700 });
+    const names = new Set((await store.driver.eventsRead({ afterId: null, limit: 10_000 })).map((e) => e.name));
     expect([...names].sort()).toEqual(['job.dispatched']);
   });
 
   it('upgrades a version-7 file: its counts stay in the queue rows, new changes go in count rows', async () => {
-    await driver.jobPush([makeEnvelope({ queue: 'rows' }), makeEnvelope({ queue: 'rows' })]);
-    await driver.jobReserve({ queues: ['rows'], workerId: 'w', leaseMs: 60_000 });
-    await driver.close();
+    await store.driver.jobPush([makeEnvelope({ queue: 'rows' }), makeEnvelope({ queue: 'rows' })]);
+    await store.driver.jobReserve({ queues: ['rows'], workerId: 'w', leaseMs: 60_000 });
+    await store.driver.close();
     // Back to the version-7 layout: the counts folded into the queue row, no count columns.
-    const db = new Database(path);
+    const db = new Database(store.path);
     db.exec(`UPDATE queues SET ready = ready + (SELECT SUM(d_ready) FROM events WHERE name = ''),
       reserved = reserved + (SELECT SUM(d_reserved) FROM events WHERE name = '');
       DELETE FROM events WHERE name = ''; DELETE FROM meta WHERE key = 'counts_folded';`);
@@ -273,13 +259,11 @@ describe('sqlite count rows (schema 8)', () => {
     db.pragma('user_version = 7');
     db.close();
 
-    driver = createSqliteDriver({ path });
-    expect((await driver.queueStats())[0]).toMatchObject({ pending: 1, reserved: 1 });
-    await driver.jobPush([makeEnvelope({ queue: 'rows' })]);
-    expect((await driver.queueStats())[0]).toMatchObject({ pending: 2, reserved: 1 });
-    const check = new Database(path, { readonly: true });
-    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
-    check.close();
+    store.driver = createSqliteDriver({ path: store.path });
+    expect((await store.driver.queueStats())[0]).toMatchObject({ pending: 1, reserved: 1 });
+    await store.driver.jobPush([makeEnvelope({ queue: 'rows' })]);
+    expect((await store.driver.queueStats())[0]).toMatchObject({ pending: 2, reserved: 1 });
+    expect(readStoreFile(store.path, (db) => db.pragma('user_version', { simple: true }))).toBe(SCHEMA_VERSION);
     expect(countRows()).toMatchObject({ rows: 1, queue: { ready: 1, reserved: 1 } });
   });
 });

@@ -1,7 +1,6 @@
 import type { JobEnvelope } from '../../core/envelope.js';
 import { newToken } from '../../core/ids.js';
-import { dispatchedEvent } from '../dispatched-event.js';
-import { decodeEnvelope, encodeEnvelope } from '../envelope-codec.js';
+import { decodeEnvelope } from '../envelope-codec.js';
 import { DriverError } from '../errors.js';
 import { sharedProcessedEntry, sharedProcessedHead } from '../shared-events.js';
 import type {
@@ -9,8 +8,6 @@ import type {
   Driver,
   EventInput,
   FailOptions,
-  PushOptions,
-  PushResult,
   ReleaseOptions,
   ReservedJob,
   ReserveOptions,
@@ -18,9 +15,8 @@ import type {
 import { AckBatcher } from './ack-batcher.js';
 import type { ClusterNodeAddress } from './connection.js';
 import { describeRedis } from './connection.js';
-import { RedisQueries } from './queries.js';
+import { RedisPushes } from './pushes.js';
 
-const DAY_MS = 86_400_000;
 /** At most this many jobs reserved per script call. */
 const RESERVE_CHUNK = 500;
 
@@ -56,7 +52,7 @@ export interface RedisDriverOptions {
  * The Redis store: one Lua script per state change (loaded once, called by SHA), the server's
  * TIME as the clock, a blocking pop on per-queue notify lists (Pub/Sub on a Cluster) instead of polling.
  */
-export class RedisDriver extends RedisQueries implements Driver {
+export class RedisDriver extends RedisPushes implements Driver {
   readonly kind = 'redis';
   readonly description: string;
   readonly capabilities: Driver['capabilities'];
@@ -84,133 +80,6 @@ export class RedisDriver extends RedisQueries implements Driver {
       pipelinedPush: !this.cluster,
       pipelinedReserve: !this.cluster,
     };
-  }
-
-  async jobPush(envelopes: JobEnvelope[], options: PushOptions = {}): Promise<PushResult[]> {
-    if (envelopes.length === 0) return [];
-    const ids = new Set<string>();
-    for (const e of envelopes) {
-      if (ids.has(e.id)) throw new DriverError('INVALID', `job id ${e.id} already exists`);
-      ids.add(e.id);
-    }
-    const events = new Map<string, EventInput[]>();
-    // The job.dispatched events of a Cluster push are appended by the driver after the step (see
-    // pushGroup); on a single server the script writes them.
-    const given =
-      this.cluster && options.dispatchedEvents
-        ? [...(options.events ?? []), ...envelopes.map(dispatchedEvent)]
-        : (options.events ?? []);
-    for (const event of given) {
-      const id = event.jobId ?? '';
-      const list = events.get(id);
-      if (list) list.push(event);
-      else events.set(id, [event]);
-    }
-    // A single server takes the whole push in one script (all or none across queues); on a
-    // Cluster each queue is its own slot, so each queue's share is one script (all or none per queue).
-    if (!this.cluster) return this.pushGroup(envelopes, events, options);
-    const groups = new Map<string, JobEnvelope[]>();
-    for (const e of envelopes) {
-      const list = groups.get(e.queue);
-      if (list) list.push(e);
-      else groups.set(e.queue, [e]);
-    }
-    const results = new Map<string, PushResult>();
-    for (const list of groups.values()) {
-      for (const result of await this.pushGroup(list, events, options)) results.set(result.id, result);
-    }
-    return envelopes.map((e) => results.get(e.id)!);
-  }
-
-  private async pushGroup(
-    list: JobEnvelope[],
-    events: Map<string, EventInput[]>,
-    options: PushOptions,
-  ): Promise<PushResult[]> {
-    const only = list.length === 1 ? list[0]! : undefined;
-    if (only && !this.cluster && options.fence === undefined && this.plainJob(only, events)) {
-      return [await this.pushOne(only, options)];
-    }
-    const queues: string[] = [];
-    const index = new Map<string, number>();
-    for (const e of list)
-      if (!index.has(e.queue)) {
-        queues.push(e.queue);
-        index.set(e.queue, queues.length);
-      }
-    const first = this.keys.queue(queues[0]!);
-    // Fences span queues, so only a single server takes them (capabilities.pipelinedPush).
-    const fenced = options.fence !== undefined && !this.cluster;
-    const keys = [this.eventsKey(first), this.queuesKey(first), fenced ? this.keys.fence(options.fence!) : first.stats];
-    const args: (string | number)[] = [
-      options.idempotencyTtlMs ?? DAY_MS,
-      this.scriptMaxLen,
-      this.cluster ? 0 : 1,
-      queues.length,
-      fenced ? 1 : 0,
-      options.dispatchedEvents && !this.cluster ? 1 : 0,
-    ];
-    for (const queue of queues) {
-      const k = this.keys.queue(queue);
-      keys.push(k.ready, k.payload, k.state, k.unique, k.idempotency, k.notify, k.failedJobs, k.idempotencyExpiry);
-      args.push(queue);
-    }
-    for (const queue of queues) args.push(this.wakeChannel(this.keys.queue(queue)));
-    for (const e of list) {
-      const mine = this.cluster ? undefined : events.get(e.id);
-      args.push(
-        index.get(e.queue)!,
-        e.id,
-        // A job due at once is ready at the server's now: the client's estimate of that clock may
-        // run ahead (it was measured over a round trip), which would hold the job back.
-        e.availableAt <= e.dispatchedAt ? 0 : e.availableAt,
-        encodeEnvelope(e),
-        e.unique?.key ?? '',
-        e.unique ? (e.unique.ttl === null ? -1 : Math.round(e.unique.ttl * 1000)) : -1,
-        e.idempotencyKey ?? '',
-        mine?.length ?? 0,
-      );
-      if (mine) for (const event of mine) args.push(JSON.stringify(event));
-    }
-    const refused = (await this.call('push', keys, args)) as (string | number)[];
-    const results = list.map((e): PushResult => ({ id: e.id, status: 'queued' }));
-    for (let r = 0; r < refused.length; r += 4) {
-      const at = (refused[r] as number) - 1;
-      const id = list[at]!.id;
-      const key = refused[r + 2] as string;
-      const other = refused[r + 3] as string;
-      results[at] =
-        refused[r + 1] === 'duplicate'
-          ? { id, status: 'duplicate', uniqueKey: key, heldBy: other }
-          : { id, status: 'existing', idempotencyKey: key, existingId: other };
-    }
-    if (this.cluster) {
-      const queued = results.filter((r) => r.status === 'queued');
-      if (queued.length > 0) {
-        await this.register(queues);
-        await this.afterStep(queued.flatMap((r) => events.get(r.id) ?? []));
-      }
-    }
-    return results;
-  }
-
-  /** A job with no unique or idempotency key and no events of its own: push-one.lua takes it. */
-  private plainJob(e: JobEnvelope, events: Map<string, EventInput[]>): boolean {
-    return !e.unique && !e.idempotencyKey && !events.get(e.id)?.length;
-  }
-
-  /** One plain job on a single server (the common dispatch from application code). */
-  private async pushOne(e: JobEnvelope, options: PushOptions): Promise<PushResult> {
-    const k = this.keys.queue(e.queue);
-    const keys = [this.eventsKey(k), this.queuesKey(k), k.ready, k.payload, k.state, k.notify, k.failedJobs];
-    const due = e.availableAt <= e.dispatchedAt ? 0 : e.availableAt; // see pushGroup
-    // dispatchedEvent(e) as JSON, up to its availableAt (the script's clock fills a due job's in).
-    const event = options.dispatchedEvents
-      ? `{"name":"job.dispatched","queue":${JSON.stringify(e.queue)},"jobId":${JSON.stringify(e.id)},"jobName":${JSON.stringify(e.name)},"details":{"availableAt":`
-      : '';
-    const args = [this.scriptMaxLen, e.queue, event, e.id, due, encodeEnvelope(e)];
-    await this.call('pushOne', keys, args);
-    return { id: e.id, status: 'queued' };
   }
 
   async jobReserve(options: ReserveOptions): Promise<ReservedJob[]> {
