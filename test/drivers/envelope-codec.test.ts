@@ -66,6 +66,17 @@ describe('stored envelope encoding', () => {
     expect(decodeEnvelope(JSON.stringify(envelope), where)).toEqual({ envelope });
   });
 
+  it('leaves out the keys a row holds when asked, and takes them from the row on decode', () => {
+    const envelope = plainEnvelope({ id: 'a5', name: 'Row', queue: 'q', data: { n: 5 } }, 3);
+    const stored = encodeEnvelope(envelope, true);
+    expect(JSON.parse(stored)).toEqual({ data: { n: 5 }, dispatchedAt: 3, availableAt: 3 });
+    expect(decodeEnvelope(stored, { id: 'a5', name: 'Row', queue: 'q' })).toEqual({ envelope });
+    // Without the row's name there is nothing to take the keys from.
+    expect(decodeEnvelope(stored, where).rejected).toMatch(/not a qtool job/);
+    // An object that no encoding wrote (no dispatch time) is not taken for one.
+    expect(decodeEnvelope('{"data":1}', { id: 'a6', name: 'Row', queue: 'q' }).rejected).toMatch(/not a qtool job/);
+  });
+
   it('still rejects documents that are not envelopes', () => {
     expect(decodeEnvelope('{"id":"a4","name":"n","queue":"q","tags":"x"}', where).rejected).toMatch(/not a qtool job/);
     expect(decodeEnvelope('[1]', where).rejected).toMatch(/not a qtool job/);

@@ -121,6 +121,50 @@ describe('SQLite schema upgrades', () => {
     check.close();
     expect((await driver.queueStats())[0]).toMatchObject({ pending: 1 });
   });
+
+  it('writes payloads without the keys their row holds from version 9, whole while an older qtool may read them', async () => {
+    const payloadOf = (id: string) => {
+      const db = new Database(path); // not read-only: see eventsSql
+      const row = db.prepare('SELECT payload FROM jobs WHERE id = ?').get(id) as { payload: string };
+      db.close();
+      return JSON.parse(row.payload);
+    };
+    driver = createSqliteDriver({ path });
+    await driver.close();
+    const holder = new Database(path); // a version-8 qtool still at work on the file
+    holder.pragma('user_version = 8');
+    driver = createSqliteDriver({ path });
+    const whole = makeEnvelope({ queue: 'q', name: 'Whole', data: { n: 1 } });
+    await driver.jobPush([whole]);
+    expect(holder.pragma('user_version', { simple: true })).toBe(8);
+    expect(payloadOf(whole.id)).toMatchObject({ id: whole.id, name: 'Whole', queue: 'q' });
+    await driver.close();
+    holder.close();
+
+    driver = createSqliteDriver({ path }); // alone now: upgraded
+    const compact = makeEnvelope({ queue: 'q', name: 'Compact', data: { n: 2 } });
+    await driver.jobPush([compact]);
+    expect(eventsSql(path).version).toBe(SCHEMA_VERSION);
+    expect(payloadOf(compact.id)).not.toHaveProperty('id');
+    expect(payloadOf(compact.id)).not.toHaveProperty('queue');
+    const taken = await driver.jobReserve({ queues: ['q'], workerId: 'w', leaseMs: 60_000, limit: 5 });
+    expect(taken.map((t) => [t.envelope.id, t.envelope.name, t.envelope.queue, t.envelope.data, t.rejected])).toEqual([
+      [whole.id, 'Whole', 'q', { n: 1 }, undefined],
+      [compact.id, 'Compact', 'q', { n: 2 }, undefined],
+    ]);
+    // Through the failed store and back: the keys come from the failed row's columns.
+    await driver.jobFail({ id: compact.id, token: taken[1]!.token, error: { message: 'boom' } });
+    expect((await driver.failedGet(compact.id))?.envelope).toMatchObject({
+      id: compact.id,
+      name: 'Compact',
+      queue: 'q',
+    });
+    await driver.failedRetry({ ids: [compact.id] });
+    const again = await driver.jobReserve({ queues: ['q'], workerId: 'w', leaseMs: 60_000, limit: 5 });
+    expect(again.map((t) => [t.envelope.id, t.envelope.name, t.envelope.data])).toEqual([
+      [compact.id, 'Compact', { n: 2 }],
+    ]);
+  });
 });
 
 describe('SQLite store written by a newer qtool', () => {

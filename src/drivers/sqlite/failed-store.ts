@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { decodeEnvelope, encodeEnvelope } from '../envelope-codec.js';
+import { decodeEnvelope } from '../envelope-codec.js';
 import { pageOf, scanStart } from '../failed-cursor.js';
 import type { FailedPage, FailedRecord, FailedScanOptions } from '../types.js';
 import { SqliteRecords } from './records.js';
@@ -69,7 +69,7 @@ export abstract class SqliteFailedStore extends SqliteRecords {
           row.id,
           row.queue,
           row.name,
-          rejected ? row.payload : encodeEnvelope(envelope),
+          rejected ? row.payload : this.q.payload(envelope),
           now,
           envelope.unique?.key ?? null,
           row.history,

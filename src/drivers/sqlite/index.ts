@@ -1,6 +1,5 @@
 import type { AttemptRecord, JobEnvelope } from '../../core/envelope.js';
 import { newToken } from '../../core/ids.js';
-import { encodeEnvelope } from '../envelope-codec.js';
 import { DriverError } from '../errors.js';
 import { failedJobRecord } from '../records.js';
 import type {
@@ -210,7 +209,7 @@ export class SqliteDriver extends SqliteFailedStore implements Driver {
         row.id,
         row.queue,
         row.name,
-        rejected ? row.payload : encodeEnvelope(envelope),
+        rejected ? row.payload : this.q.payload(envelope),
         JSON.stringify(options.error),
         now,
         appendHistory(row.history, options.attempt),

@@ -1,6 +1,5 @@
 import type { JobEnvelope } from '../../core/envelope.js';
 import { givenEvents } from '../dispatched-event.js';
-import { encodeEnvelope } from '../envelope-codec.js';
 import { DriverError } from '../errors.js';
 import type { EventInput, PushOptions, PushResult } from '../types.js';
 import type { CountDelta } from './queue-counts.js';
@@ -55,7 +54,7 @@ export function pushEnvelopes(
       q.uniqueClaim.run(e.unique.key, e.id, e.unique.ttl === null ? null : now + e.unique.ttl * 1000);
     }
     if (e.idempotencyKey) q.idempotencyPut.run(e.idempotencyKey, e.id, now + ttl);
-    values.push(e.id, e.queue, e.name, encodeEnvelope(e), e.availableAt);
+    values.push(e.id, e.queue, e.name, q.payload(e), e.availableAt);
     if (!plain) values.push(e.attempts, e.exceptions, e.lockWaits, e.unique?.key ?? null);
     stored.add(e.id);
     results.push({ id: e.id, status: 'queued' });

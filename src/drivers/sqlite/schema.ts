@@ -2,7 +2,15 @@ import type Database from 'better-sqlite3';
 import { storeNow } from './clock.js';
 import { COUNT_ROW_COLUMNS, COUNTS_IN_EVENTS, FOLDED_KEY } from './queue-counts.js';
 
-export const SCHEMA_VERSION = 8;
+export const SCHEMA_VERSION = 9;
+
+/**
+ * From version 9 a job's payload leaves out the keys its row holds in columns (id, name, queue; see
+ * envelope-codec.ts). Nothing is rewritten: payloads written whole still read as they were. A file
+ * open elsewhere in an older qtool, which cannot read such payloads, stays at its version (see
+ * migrate) and is written whole.
+ */
+export const ROW_KEYS_IN_COLUMNS = 9;
 
 /**
  * Per-queue counts, kept exact by each step in its own transaction (one aggregated change per step

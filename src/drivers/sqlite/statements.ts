@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
-import { type DecodedEnvelope, decodeEnvelope } from '../envelope-codec.js';
+import type { JobEnvelope } from '../../core/envelope.js';
+import { type DecodedEnvelope, decodeEnvelope, encodeEnvelope } from '../envelope-codec.js';
 import { storeNow } from './clock.js';
 import { type CountDelta, queueRowAdder } from './queue-counts.js';
 import { RowInserter } from './row-inserter.js';
-import { usesReadyOnlyDueIndex } from './schema.js';
+import { ROW_KEYS_IN_COLUMNS, usesReadyOnlyDueIndex } from './schema.js';
 
 type Statement = Database.Statement;
 
@@ -143,9 +144,12 @@ export class SqliteStatements {
   readonly failedFlushQueue: Statement;
   readonly failedPruneBatch: Statement;
   readonly eventInsert: Statement;
+  /** Whether payloads are written without the keys their row holds (see schema.ts, version 9). */
+  private readonly withoutRowKeys: boolean;
 
   constructor(private readonly db: Database.Database) {
     const p = (sql: string) => db.prepare(sql);
+    this.withoutRowKeys = (db.pragma('user_version', { simple: true }) as number) >= ROW_KEYS_IN_COLUMNS;
     const due = DUE_INDEX_SQL[usesReadyOnlyDueIndex(db) ? 'readyOnly' : 'everyRow'];
     this.idempotencyGet = p('SELECT job_id FROM idempotency_keys WHERE key = ? AND expires_at > ?');
     this.idempotencyPut = p('INSERT OR REPLACE INTO idempotency_keys (key, job_id, expires_at) VALUES (?, ?, ?)');
@@ -257,6 +261,11 @@ export class SqliteStatements {
     this.eventInsert = p(
       'INSERT INTO events (time, name, queue, job_id, job_name, attempt, worker_id, duration_ms, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+  }
+
+  /** An envelope as a job or failed-job row's payload. */
+  payload(envelope: JobEnvelope): string {
+    return encodeEnvelope(envelope, this.withoutRowKeys);
   }
 
   /** The store's clock (see clock.ts). */
