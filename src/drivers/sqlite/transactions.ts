@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { DriverError } from '../errors.js';
+import { WalCheckpointer } from './checkpointer.js';
 import { storeNow } from './clock.js';
 import { COUNTS_IN_EVENTS, QueueCounts } from './queue-counts.js';
 import type { WalWatcher } from './wake.js';
@@ -20,6 +21,7 @@ export abstract class SqliteTransactions {
   private readonly tx;
   /** The queue counts' changes of the transaction under way, written just before it commits. */
   protected readonly counts: QueueCounts;
+  private readonly checkpointer: WalCheckpointer;
 
   constructor(
     protected readonly db: Database.Database,
@@ -29,6 +31,7 @@ export abstract class SqliteTransactions {
     this.tx = { begin: p('BEGIN IMMEDIATE'), commit: p('COMMIT'), rollback: p('ROLLBACK') };
     const version = db.pragma('user_version', { simple: true }) as number;
     this.counts = new QueueCounts(db, version >= COUNTS_IN_EVENTS);
+    this.checkpointer = new WalCheckpointer(db);
   }
 
   /**
@@ -49,6 +52,7 @@ export abstract class SqliteTransactions {
       const result = body();
       this.counts.flush(this.clock());
       this.tx.commit.run();
+      this.checkpointer.noteCommit();
       // Nothing left to flush: a flush still pending would only commit the next job's steps on
       // their own, a transaction more for each job completed while it waits (measured ~9%).
       if (this.deferred.length === 0) this.cancelFlush();
@@ -138,6 +142,7 @@ export abstract class SqliteTransactions {
     this.cancelFlush();
     this.closed = true;
     this.watcher.close();
+    await this.checkpointer.stop();
     this.db.close();
   }
 }
