@@ -109,7 +109,7 @@ export class QueueCounts {
         this.queueRowAdd(queue, totals);
         continue;
       }
-      const id = Number(this.rows.rowInsert.run({ now, queue, ...totals }).lastInsertRowid);
+      const id = Number(this.rows.rowInsert.run(now, queue, ...FIELDS.map(([field]) => totals[field])).lastInsertRowid);
       if (id - this.foldedSeen > FOLD_EVERY) this.fold();
     }
     this.pending.clear();
@@ -161,9 +161,11 @@ function countRowStatements(db: Database.Database) {
   const sums = FIELDS.map(([field, , column]) => `COALESCE(SUM(${column}), 0) AS ${field}`).join(', ');
   const sinceFold = `FROM events WHERE id > $from AND id <= $to AND name = '${COUNTS_ROW_NAME}'`;
   return {
+    // Positional, values in FIELDS order: named parameters took twice as long to bind (2.1 against
+    // 1.0-1.3 µs measured), and every step writes a count row.
     rowInsert: p(
       `INSERT INTO events (time, name, queue, ${columns})
-       VALUES ($now, '${COUNTS_ROW_NAME}', $queue, ${FIELDS.map(([field]) => `$${field}`).join(', ')})`,
+       VALUES (?, '${COUNTS_ROW_NAME}', ?, ${FIELDS.map(() => '?').join(', ')})`,
     ),
     foldedGet: p(`SELECT CAST(value AS INTEGER) FROM meta WHERE key = '${FOLDED_KEY}'`).pluck(),
     foldedPut: p(`INSERT OR REPLACE INTO meta (key, value) VALUES ('${FOLDED_KEY}', $to)`),
