@@ -70,7 +70,9 @@ describe('stored envelope encoding', () => {
     const envelope = plainEnvelope({ id: 'a5', name: 'Row', queue: 'q', data: { n: 5 } }, 3);
     const stored = encodeEnvelope(envelope, true);
     expect(JSON.parse(stored)).toEqual({ data: { n: 5 }, dispatchedAt: 3, availableAt: 3 });
-    expect(decodeEnvelope(stored, { id: 'a5', name: 'Row', queue: 'q' })).toEqual({ envelope });
+    const decoded = decodeEnvelope(stored, { id: 'a5', name: 'Row', queue: 'q' });
+    expect(decoded).toEqual({ envelope });
+    expect(Object.keys(decoded.envelope).slice(0, 3)).toEqual(['id', 'name', 'queue']); // shown first, as before
     // Without the row's name there is nothing to take the keys from.
     expect(decodeEnvelope(stored, where).rejected).toMatch(/not a qtool job/);
     // An object that no encoding wrote (no dispatch time) is not taken for one.
