@@ -44,7 +44,7 @@ describe('SQLite checkpoints on a thread of their own', () => {
 
   it('starts only once the connection is busy, then copies its pages while commits checkpoint less often', async () => {
     const checkpointer = new WalCheckpointer(db);
-    commit(checkpointer, 255);
+    commit(checkpointer, 15);
     expect(autocheckpoint(db)).toBe(1000); // a short command never starts the thread
     const fileSize = statSync(path).size;
     commit(checkpointer, 1 + 32 * 4);
@@ -61,7 +61,7 @@ describe('SQLite checkpoints on a thread of their own', () => {
   it('goes back to checkpoints at commit when the thread cannot work', async () => {
     renameSync(path, join(dir, 'moved.db')); // this connection keeps its file; the thread finds none
     const checkpointer = new WalCheckpointer(db);
-    commit(checkpointer, 256);
+    commit(checkpointer, 16);
     await until(() => autocheckpoint(db) === 1000);
     commit(checkpointer, 512); // and it does not start again
     expect(autocheckpoint(db)).toBe(1000);

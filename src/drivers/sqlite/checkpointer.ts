@@ -2,8 +2,12 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 
-/** Commits a connection makes before it hands checkpoints to a thread: a short command never starts one. */
-const START_AFTER_COMMITS = 256;
+/**
+ * Commits a connection makes before it hands checkpoints to a thread. A short command (a status, one
+ * dispatch, a retry) makes fewer; a worker's first jobs or a bulk dispatch's first 16,000 jobs make
+ * as many. A bulk dispatch of 200,000 ran 1-9% faster starting at 16 than at 256 (5 alternated pairs).
+ */
+const START_AFTER_COMMITS = 16;
 /**
  * WAL pages at which a commit still checkpoints by itself (SQLite's default is 1000): the backstop
  * while the thread runs. Its checkpoints then find most pages copied already.
