@@ -58,6 +58,22 @@ describe('SQLite checkpoints on a thread of their own', () => {
     expect(existsSync(`${path}-shm`)).toBe(false);
   });
 
+  it('finds the file by the path it had when the connection opened, after the process changed directory', async () => {
+    db.close();
+    const home = process.cwd();
+    process.chdir(dir);
+    db = new Database('relative.db');
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+    const checkpointer = new WalCheckpointer(db); // as the driver makes it, with its connection
+    process.chdir(home);
+    const fileSize = statSync(join(dir, 'relative.db')).size;
+    commit(checkpointer, 16 + 32 * 4);
+    await until(() => statSync(join(dir, 'relative.db')).size > fileSize);
+    expect(autocheckpoint(db)).toBe(4000);
+    await checkpointer.stop();
+  });
+
   it('goes back to checkpoints at commit when the thread cannot work', async () => {
     renameSync(path, join(dir, 'moved.db')); // this connection keeps its file; the thread finds none
     const checkpointer = new WalCheckpointer(db);

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 
@@ -42,8 +43,12 @@ export class WalCheckpointer {
   private thread: Worker | null = null;
   private exited: Promise<void> = Promise.resolve();
   private gaveUp = false;
+  /** The file, resolved when the connection opens: the process may change directory before the thread starts. */
+  private readonly path: string;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database) {
+    this.path = resolve(db.name);
+  }
 
   /** After each commit of the connection. */
   noteCommit(): void {
@@ -62,7 +67,7 @@ export class WalCheckpointer {
       thread = new Worker(`(${checkpointLoop.toString()})()`, {
         eval: true,
         workerData: {
-          path: this.db.name,
+          path: this.path,
           sqlite: createRequire(import.meta.url).resolve('better-sqlite3'),
           state: this.state,
           // Commits made while the thread boots count towards its first checkpoint.
