@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lines, type Project, STORES, tempProject, waitFor } from '../helpers/cli.js';
 import { E2E_CONFIG } from '../helpers/e2e-config.js';
+import { readStoreFile } from '../helpers/sqlite-store.js';
 
 describe.each(STORES)('on %s', (store) => {
   let project: Project;
@@ -285,5 +286,40 @@ describe.each(STORES)('on %s', (store) => {
       expect(show.code).toBe(1);
       expect(show.stderr).toMatch(/no job/);
     });
+  });
+});
+
+describe('on sqlite: the stored form and checkpoints', () => {
+  let project: Project;
+  beforeEach(() => {
+    project = tempProject(E2E_CONFIG, 'sqlite');
+  });
+  afterEach(() => project.cleanup());
+
+  it('stores payloads without the keys their row holds, and a busy worker (checkpoints on a thread) leaves the store whole', async () => {
+    const dispatched = await project.run(['dispatch', '-', '--json'], { input: '{"job":"Record"}\n'.repeat(400) });
+    const ids = (JSON.parse(dispatched.stdout).jobs as { id: string }[]).map((j) => j.id);
+    const store = join(project.dir, '.qtool', 'qtool.db');
+    const payload = readStoreFile(store, (db) =>
+      JSON.parse((db.prepare('SELECT payload FROM jobs WHERE id = ?').get(ids[0]) as { payload: string }).payload),
+    );
+    expect(payload).not.toHaveProperty('id');
+    const shown = JSON.parse((await project.run(['jobs', 'show', ids[0]!, '--json'])).stdout);
+    expect(shown.envelope).toMatchObject({ id: ids[0], name: 'Record', queue: 'default' });
+
+    // One job per commit: far past the commits after which the checkpoint thread starts.
+    const worker = await project.run(['work', '--stop-when-empty', '--json']);
+    expect(worker.code).toBe(0);
+    const ledger = readFileSync(join(project.dir, 'ledger.txt'), 'utf8');
+    expect(
+      lines(ledger)
+        .map((l) => l.split(' ')[0])
+        .sort(),
+    ).toEqual([...ids].sort());
+    // The thread closed first, so the worker's connection was the last and removed the WAL.
+    expect(existsSync(`${store}-wal`)).toBe(false);
+    expect(readStoreFile(store, (db) => db.pragma('integrity_check', { simple: true }))).toBe('ok');
+    const queues = JSON.parse((await project.run(['status', '--json'])).stdout).queues as Record<string, unknown>[];
+    expect(queues.find((q) => q.queue === 'default')).toMatchObject({ pending: 0, reserved: 0, processedTotal: 400 });
   });
 });

@@ -6,16 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dispatchJobs } from '../../src/core/dispatch.js';
 import { WalCheckpointer } from '../../src/drivers/sqlite/checkpointer.js';
 import { createSqliteDriver } from '../../src/drivers/sqlite/index.js';
+import { waitFor } from '../helpers/cli.js';
 
 const autocheckpoint = (db: Database.Database) => db.pragma('wal_autocheckpoint', { simple: true });
-
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('SQLite checkpoints on a thread of their own', () => {
   let dir: string;
@@ -50,7 +43,7 @@ describe('SQLite checkpoints on a thread of their own', () => {
     commit(checkpointer, 1 + 32 * 4);
     expect(autocheckpoint(db)).toBe(4000);
     // Nothing in this thread checkpoints below 4000 pages: the file grows by the thread's copies.
-    await until(() => statSync(path).size > fileSize);
+    await waitFor(() => statSync(path).size > fileSize, 5000, 'the thread to copy pages');
     await checkpointer.stop();
     db.close();
     // This connection closed last: it checkpointed and removed the WAL, as SQLite's last one does.
@@ -69,7 +62,7 @@ describe('SQLite checkpoints on a thread of their own', () => {
     process.chdir(home);
     const fileSize = statSync(join(dir, 'relative.db')).size;
     commit(checkpointer, 16 + 32 * 4);
-    await until(() => statSync(join(dir, 'relative.db')).size > fileSize);
+    await waitFor(() => statSync(join(dir, 'relative.db')).size > fileSize, 5000, 'the thread to copy pages');
     expect(autocheckpoint(db)).toBe(4000);
     await checkpointer.stop();
   });
@@ -78,7 +71,7 @@ describe('SQLite checkpoints on a thread of their own', () => {
     renameSync(path, join(dir, 'moved.db')); // this connection keeps its file; the thread finds none
     const checkpointer = new WalCheckpointer(db);
     commit(checkpointer, 16);
-    await until(() => autocheckpoint(db) === 1000);
+    await waitFor(() => autocheckpoint(db) === 1000, 5000, 'commits to checkpoint again');
     commit(checkpointer, 512); // and it does not start again
     expect(autocheckpoint(db)).toBe(1000);
     await checkpointer.stop();

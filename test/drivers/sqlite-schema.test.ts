@@ -7,6 +7,7 @@ import { createSqliteDriver } from '../../src/drivers/sqlite/index.js';
 import { SCHEMA_VERSION } from '../../src/drivers/sqlite/schema.js';
 import type { Driver } from '../../src/drivers/types.js';
 import { openSchema6File } from '../helpers/sqlite-schema6.js';
+import { readStoreFile } from '../helpers/sqlite-store.js';
 import { makeEnvelope } from './conformance/envelopes.js';
 
 const eventsSql = (path: string) => {
@@ -123,12 +124,12 @@ describe('SQLite schema upgrades', () => {
   });
 
   it('writes payloads without the keys their row holds from version 9, whole while an older qtool may read them', async () => {
-    const payloadOf = (id: string) => {
-      const db = new Database(path); // not read-only: see eventsSql
-      const row = db.prepare('SELECT payload FROM jobs WHERE id = ?').get(id) as { payload: string };
-      db.close();
-      return JSON.parse(row.payload);
-    };
+    // Read while the driver has the file open: a read-only connection that closed last would keep the
+    // file from being taken for unshared (see eventsSql).
+    const payloadOf = (id: string) =>
+      readStoreFile(path, (db) =>
+        JSON.parse((db.prepare('SELECT payload FROM jobs WHERE id = ?').get(id) as { payload: string }).payload),
+      );
     driver = createSqliteDriver({ path });
     await driver.close();
     const holder = new Database(path); // a version-8 qtool still at work on the file
