@@ -75,8 +75,15 @@ async function pushInBatches(
   options: DispatchOptions,
 ): Promise<PushResult[]> {
   const batch = options.batchSize ?? PUSH_BATCH;
+  if (total === 0) return [];
+  if (total <= batch) {
+    // One batch (most often one job from application code): none of the pipelining below.
+    const results = await driver.jobPush(build(0, total), { dispatchedEvents: true });
+    options.onProgress?.(total, total);
+    return results;
+  }
   const results: PushResult[] = [];
-  const pipelined = driver.capabilities.pipelinedPush === true && total > batch;
+  const pipelined = driver.capabilities.pipelinedPush === true;
   const depth = pipelined ? PIPELINE_DEPTH : 1;
   const fence = pipelined ? newToken() : undefined;
   const inFlight: { pushed: Promise<PushResult[]>; end: number }[] = [];

@@ -14,6 +14,10 @@ const DAY_MS = 86_400_000;
 export abstract class RedisPushes extends RedisQueries {
   async jobPush(envelopes: JobEnvelope[], options: PushOptions = {}): Promise<PushResult[]> {
     if (envelopes.length === 0) return [];
+    const only = envelopes.length === 1 ? envelopes[0]! : undefined;
+    if (only && !this.cluster && options.fence === undefined && !options.events?.length && this.plainJob(only)) {
+      return [await this.pushOne(only, options)];
+    }
     const ids = new Set<string>();
     for (const e of envelopes) {
       if (ids.has(e.id)) throw new DriverError('INVALID', `job id ${e.id} already exists`);
@@ -45,6 +49,7 @@ export abstract class RedisPushes extends RedisQueries {
     for (const list of groups.values()) {
       for (const result of await this.pushGroup(list, events, options)) results.set(result.id, result);
     }
+    await this.afterStep(events.get('')); // the events of no job, as the single server's script writes them
     return envelopes.map((e) => results.get(e.id)!);
   }
 
@@ -53,10 +58,6 @@ export abstract class RedisPushes extends RedisQueries {
     events: Map<string, EventInput[]>,
     options: PushOptions,
   ): Promise<PushResult[]> {
-    const only = list.length === 1 ? list[0]! : undefined;
-    if (only && !this.cluster && options.fence === undefined && this.plainJob(only, events)) {
-      return [await this.pushOne(only, options)];
-    }
     const queues: string[] = [];
     const index = new Map<string, number>();
     for (const e of list)
@@ -75,6 +76,7 @@ export abstract class RedisPushes extends RedisQueries {
       queues.length,
       fenced ? 1 : 0,
       options.dispatchedEvents && !this.cluster ? 1 : 0,
+      this.cluster ? 0 : (events.get('')?.length ?? 0),
     ];
     for (const queue of queues) {
       const k = this.keys.queue(queue);
@@ -98,6 +100,7 @@ export abstract class RedisPushes extends RedisQueries {
       );
       if (mine) for (const event of mine) args.push(JSON.stringify(event));
     }
+    if (!this.cluster) for (const event of events.get('') ?? []) args.push(JSON.stringify(event));
     const refused = (await this.call('push', keys, args)) as (string | number)[];
     const results = list.map((e): PushResult => ({ id: e.id, status: 'queued' }));
     for (let r = 0; r < refused.length; r += 4) {
@@ -120,9 +123,9 @@ export abstract class RedisPushes extends RedisQueries {
     return results;
   }
 
-  /** A job with no unique or idempotency key and no events of its own: push-one.lua takes it. */
-  private plainJob(e: JobEnvelope, events: Map<string, EventInput[]>): boolean {
-    return !e.unique && !e.idempotencyKey && !events.get(e.id)?.length;
+  /** A job with no unique or idempotency key: push-one.lua takes it alone, when no events come with it. */
+  private plainJob(e: JobEnvelope): boolean {
+    return !e.unique && !e.idempotencyKey;
   }
 
   /** One plain job on a single server (the common dispatch from application code). */

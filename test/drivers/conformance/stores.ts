@@ -311,6 +311,33 @@ export function storeCases(factory: StoreFactory): void {
     expect((await waiting).map((x) => x.name)).toEqual(['worker.started']);
   });
 
+  it("writes a push's events of no job, and the events of the jobs it stored but not of those it refused", async () => {
+    const holder = makeEnvelope({ unique: { key: 'held', ttl: null, untilProcessing: false } });
+    await driver.jobPush([holder]);
+    const stored = makeEnvelope();
+    const refused = makeEnvelope({ unique: { key: 'held', ttl: null, untilProcessing: false } });
+    const results = await driver.jobPush([stored, refused], {
+      events: [
+        { name: 'job.dispatched', jobId: stored.id, queue: 'default' },
+        { name: 'job.dispatched', jobId: refused.id, queue: 'default' },
+        { name: 'batch.created', details: { total: 2 } },
+      ],
+    });
+    expect(results.map((r) => r.status)).toEqual(['queued', 'duplicate']);
+    const events = await driver.eventsRead({ afterId: null, limit: 10 });
+    expect(events.map((x) => [x.name, x.jobId ?? null])).toEqual([
+      ['job.dispatched', stored.id],
+      ['batch.created', null],
+    ]);
+    expect(events[1]).toMatchObject({ details: { total: 2 } });
+    // A push that stores none of its jobs still writes the events of no job.
+    await driver.jobPush([makeEnvelope({ unique: { key: 'held', ttl: null, untilProcessing: false } })], {
+      events: [{ name: 'batch.created', details: { total: 1 } }],
+    });
+    const after = await driver.eventsRead({ afterId: events[1]!.id, limit: 10 });
+    expect(after).toMatchObject([{ name: 'batch.created', details: { total: 1 } }]);
+  });
+
   it('records batch outcomes atomically: pending, failed ids, first failure, cancel, list', async () => {
     const link = { name: 'Then', data: { tags: [] as string[] }, middleware: [] };
     const batch = {

@@ -11,9 +11,11 @@
 --       k+5 idempotency, k+6 notify, k+7 failedJobs, k+8 idempotency expiry index
 -- ARGV: 1 idempotency ttl ms, 2 events maxlen (0: none), 3 register queue names in KEYS[2] (1/0),
 --       4 number of queues Q, 5 fenced (1/0), 6 write each stored job's job.dispatched event (1/0),
+--       7 number M of events of no job (the last M arguments; written whichever jobs are stored),
 --       then Q queue names, then Q wake channels ('' each: notify lists),
 --       then per job: queue index (1-based), id, availableAt (0: now, on this server's clock), payload JSON, uniqueKey|'', uniqueTtlMs|-1,
---       idempotencyKey|'', number of events n, n encoded events
+--       idempotencyKey|'', number of events n, n encoded events,
+--       then the M events of no job
 -- The job.dispatched events of a push that carries no events of its own go into one stream entry,
 -- {"name":"job.dispatched","queues":[...],"jobs":[[queue index, id, name, availableAt], ...]}, which
 -- the driver's event reader expands into one event per job (an XADD per job was two fifths of a
@@ -36,14 +38,15 @@ local function refuse(message)
 end
 local now = now_ms()
 local idem_ttl, maxlen, register, nq = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+local jobs_end = #ARGV - tonumber(ARGV[7]) -- the last argument of the last job
 local function key(q, n) return KEYS[3 + (q - 1) * 8 + n] end
 
 -- Where each job's fields start, and its ids per queue.
 local starts, ids = {}, {}
 local carries_events = false
 for q = 1, nq do ids[q] = {} end
-local i = 7 + 2 * nq
-while i <= #ARGV do
+local i = 8 + 2 * nq
+while i <= jobs_end do
   starts[#starts + 1] = i
   local list = ids[tonumber(ARGV[i])]
   list[#list + 1] = ARGV[i + 1]
@@ -77,7 +80,7 @@ local dispatched_head = {}
 -- made); single: the first one's own event
 local shared, listed, pieces, single = dispatched and not carries_events, 0, {}, nil
 if dispatched then
-  for q = 1, nq do dispatched_head[q] = '{"name":"job.dispatched","queue":' .. cjson.encode(ARGV[6 + q]) .. ',"jobId":' end
+  for q = 1, nq do dispatched_head[q] = '{"name":"job.dispatched","queue":' .. cjson.encode(ARGV[7 + q]) .. ',"jobId":' end
 end
 local function flush(q)
   local w = writes[q]
@@ -154,16 +157,19 @@ if listed == 1 then
   append_event(KEYS[1], single)
 elseif listed > 1 then
   local names = {}
-  for q = 1, nq do names[q] = cjson.encode(ARGV[6 + q]) end
+  for q = 1, nq do names[q] = cjson.encode(ARGV[7 + q]) end
   append_event(KEYS[1], '{"name":"job.dispatched","queues":[' .. table.concat(names, ',') .. '],"jobs":['
     .. table.concat(pieces) .. ']}')
 end
-if maxlen > 0 then trim_events(KEYS[1], maxlen) end
+if maxlen > 0 then
+  for e = jobs_end + 1, #ARGV do append_event(KEYS[1], ARGV[e]) end
+  trim_events(KEYS[1], maxlen)
+end
 for q = 1, nq do
   flush(q)
   if writes[q].count > 0 then
-    if register == '1' then redis.call('SADD', KEYS[2], ARGV[6 + q]) end
-    wake(key(q, 6), ARGV[6 + nq + q], math.min(writes[q].count, 32))
+    if register == '1' then redis.call('SADD', KEYS[2], ARGV[7 + q]) end
+    wake(key(q, 6), ARGV[7 + nq + q], math.min(writes[q].count, 32))
   end
 end
 return refused
