@@ -44,8 +44,6 @@ export abstract class RedisBase {
   protected readonly redis: Client;
   protected readonly cluster: boolean;
   private readonly ready: Promise<void>;
-  /** Set once `ready` has resolved: a script call then skips awaiting it (a tick per dispatch). */
-  private connected = false;
   /** Blocking waits on dedicated connections (see waits.ts). */
   protected readonly waits: BlockingWaits;
   /** Queue of each job this client reserved, so acknowledging needs no lookup. */
@@ -72,15 +70,10 @@ export abstract class RedisBase {
       connected: () => this.client(),
       mapError: (error) => this.mapError(error),
     });
-    this.ready = this.connectOnce().then(
-      () => {
-        this.connected = true;
-      },
-      (error) => {
-        this.redis.disconnect(); // no timer of a failed client may keep a one-shot command alive
-        throw connectionError(error, options.url, options.nodes, this.lastSocketError);
-      },
-    );
+    this.ready = this.connectOnce().catch((error) => {
+      this.redis.disconnect(); // no timer of a failed client may keep a one-shot command alive
+      throw connectionError(error, options.url, options.nodes, this.lastSocketError);
+    });
     this.ready.catch(() => {});
   }
 
@@ -127,7 +120,8 @@ export abstract class RedisBase {
   }
 
   protected async call(name: ScriptName, keys: string[], args: (string | number)[]): Promise<unknown> {
-    const redis = this.connected && !this.closed ? this.redis : await this.client();
+    // A ready client needs no wait on the connect promise (a tick per dispatch).
+    const redis = this.redis.status === 'ready' && !this.closed ? this.redis : await this.client();
     try {
       return await callScript(redis, name, keys, args);
     } catch (error) {

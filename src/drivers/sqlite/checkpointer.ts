@@ -70,6 +70,7 @@ export class WalCheckpointer {
           path: this.path,
           sqlite: createRequire(import.meta.url).resolve('better-sqlite3'),
           state: this.state,
+          slots: { commits: COMMITS, stop: STOP },
           // Commits made while the thread boots count towards its first checkpoint.
           commits: Atomics.load(this.state, COMMITS),
           perCheckpoint: COMMITS_PER_CHECKPOINT,
@@ -125,11 +126,13 @@ function checkpointLoop(): void {
   const {
     state,
     path,
+    slots,
     commits: startedAt,
     perCheckpoint,
     gapMs,
   } = workerData as {
     state: Int32Array;
+    slots: { commits: number; stop: number };
     path: string;
     commits: number;
     perCheckpoint: number;
@@ -138,10 +141,10 @@ function checkpointLoop(): void {
   const db = new Sqlite(path, { fileMustExist: true, timeout: 0 });
   try {
     let checkpointedAt = startedAt;
-    while (Atomics.load(state, 1) === 0) {
-      const commits = Atomics.load(state, 0);
+    while (Atomics.load(state, slots.stop) === 0) {
+      const commits = Atomics.load(state, slots.commits);
       if (((commits - checkpointedAt) | 0) < perCheckpoint) {
-        Atomics.wait(state, 0, commits); // until the next multiple of perCheckpoint, or the stop
+        Atomics.wait(state, slots.commits, commits); // until the next multiple of perCheckpoint, or the stop
         continue;
       }
       checkpointedAt = commits;
@@ -150,7 +153,7 @@ function checkpointLoop(): void {
       } catch {
         // A failing store: the commits' own checkpoints stand in.
       }
-      Atomics.wait(state, 1, 0, gapMs);
+      Atomics.wait(state, slots.stop, 0, gapMs);
     }
   } finally {
     db.close();
