@@ -102,7 +102,7 @@ export class Worker {
       onWarning: options.onWarning,
     });
     this.fetcher = new JobFetcher((limit, blockMs) => this.reserveFor(limit, blockMs), {
-      halves: options.driver.capabilities.pipelinedReserve === true,
+      pipelined: options.driver.capabilities.pipelinedReserve === true,
     });
   }
 

@@ -224,7 +224,8 @@ export interface DriverCapabilities {
   pipelinedPush?: boolean;
   /**
    * Reserves sent back to back go out on one connection and are answered one after the other, so
-   * a worker may ask in two halves: the first half's jobs run while the store takes the second's.
+   * a worker may ask in two halves (the first half's jobs run while the store takes the second's),
+   * and start a large reserve's jobs in two turns (see JobFetcher).
    */
   pipelinedReserve?: boolean;
 }

@@ -22,8 +22,8 @@ describe('JobFetcher', () => {
     expect(got.map((j) => j?.envelope.id)).toEqual(['j0', 'j1', 'j2']);
   });
 
-  it('with halves, serves 2 to 16 slots that ask together by two calls, each for half of them', async () => {
-    const asked = async (slots: number, halves: boolean) => {
+  it('on a pipelined store, serves 2 to 16 slots that ask together by two calls, each for half of them', async () => {
+    const asked = async (slots: number, pipelined: boolean) => {
       const calls: number[] = [];
       let n = 0;
       const fetcher = new JobFetcher(
@@ -31,7 +31,7 @@ describe('JobFetcher', () => {
           calls.push(limit);
           return Array.from({ length: limit }, () => job(`j${n++}`));
         },
-        { halves },
+        { pipelined },
       );
       const got = await Promise.all(Array.from({ length: slots }, () => fetcher.next(100)));
       // Every slot gets a job of its own.
@@ -44,6 +44,29 @@ describe('JobFetcher', () => {
     expect(await asked(16, true)).toEqual([8, 8]);
     expect(await asked(17, true)).toEqual([17]);
     expect(await asked(10, false)).toEqual([10]);
+  });
+
+  it('on a pipelined store, starts the jobs of a call for more than 16 slots in two turns of the event loop', async () => {
+    const fetcher = new JobFetcher(async (limit) => Array.from({ length: limit }, (_, i) => job(`j${i}`)), {
+      pipelined: true,
+    });
+    const started: string[] = [];
+    const slots = Array.from({ length: 20 }, () =>
+      fetcher.next(100).then((j) => {
+        started.push(j!.envelope.id);
+        // What the first half's slots ask for once they are done goes out before the second half starts.
+        if (started.length === 1) setImmediate(() => started.push('next reserve'));
+      }),
+    );
+    await Promise.all(slots);
+    expect(started).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => `j${i}`),
+      'next reserve',
+      ...Array.from({ length: 10 }, (_, i) => `j${i + 10}`),
+    ]);
+    // A call that brings back only a few jobs hands them over at once.
+    const few = new JobFetcher(async () => [job('a'), job('b')], { pipelined: true });
+    expect((await Promise.all(Array.from({ length: 20 }, () => few.next(100)))).filter(Boolean)).toHaveLength(2);
   });
 
   it('gives null to the slots left over when the store has fewer jobs than slots asking', async () => {

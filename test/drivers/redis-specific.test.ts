@@ -378,6 +378,33 @@ describe('redis driver specifics', () => {
     expect(await worker.jobComplete({ id: pushed.id, token: job!.token })).toBe(true);
   });
 
+  it("sends a worker's acknowledgements and the reserve its freed slots ask for next in one write", async () => {
+    const s = store();
+    const worker = s.open();
+    await worker.jobPush([makeEnvelope({ queue: 'one-write' }), makeEnvelope({ queue: 'one-write' })]);
+    const [first] = await worker.jobReserve({ queues: ['one-write'], workerId: 'w', leaseMs: 5000 });
+    const socket = (worker as unknown as { redis: Redis }).redis.stream;
+    const writes = { single: 0, gathered: 0 };
+    const single = socket._write.bind(socket);
+    const gathered = socket._writev!.bind(socket);
+    socket._write = (...args) => {
+      writes.single += 1;
+      return single(...args);
+    };
+    socket._writev = (...args) => {
+      writes.gathered += 1;
+      return gathered(...args);
+    };
+    // As a worker's slot does: the outcome is recorded on a tick, the next reserve on the immediate.
+    const completed = worker.jobComplete({ id: first!.envelope.id, token: first!.token });
+    const next = new Promise<Awaited<ReturnType<Driver['jobReserve']>>>((resolve) =>
+      setImmediate(() => resolve(worker.jobReserve({ queues: ['one-write'], workerId: 'w', leaseMs: 5000 }))),
+    );
+    expect(await completed).toBe(true);
+    expect(await next).toHaveLength(1);
+    expect(writes).toEqual({ single: 0, gathered: 1 });
+  });
+
   it('never strands a job when a waiting reserve is aborted as the job arrives', async () => {
     const s = store();
     const [worker, producer] = [s.open(), s.open()];

@@ -1,4 +1,4 @@
-import type { ChainableCommander } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { DriverError } from '../errors.js';
 import type { EventInput } from '../types.js';
 import {
@@ -56,6 +56,8 @@ export abstract class RedisBase {
   private clockMeasuredAt = 0;
   /** Cluster: queue names this client has already added to the registry. */
   private readonly registered = new Set<string>();
+  /** The connection's writes are held until this turn's immediates have run (see holdWritesForTurn). */
+  private writesHeld = false;
 
   constructor(protected readonly options: RedisBaseOptions) {
     this.keys = new RedisKeys(options.prefix);
@@ -127,6 +129,24 @@ export abstract class RedisBase {
     } catch (error) {
       throw this.mapError(error);
     }
+  }
+
+  /**
+   * Hold the connection's writes until this turn of the event loop has run its immediates, then
+   * send them in one write. A worker's acknowledgements go out on a tick and its slots' next
+   * reserve on the immediate after it: in one write, the server reads both at once and the worker
+   * makes one system call. A loopback write cost about 80 µs of the worker's time on this VM,
+   * mostly waking the server. Single server only (a Cluster's commands go to several sockets).
+   */
+  protected holdWritesForTurn(): void {
+    if (this.cluster || this.writesHeld || this.redis.status !== 'ready') return;
+    const { stream } = this.redis as Redis;
+    this.writesHeld = true;
+    stream.cork();
+    setImmediate(() => {
+      this.writesHeld = false;
+      stream.uncork();
+    });
   }
 
   /** Run a plain command (or pipeline) with the same error mapping as scripts. */

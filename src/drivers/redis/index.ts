@@ -1,7 +1,5 @@
-import type { JobEnvelope } from '../../core/envelope.js';
 import { newToken } from '../../core/ids.js';
 import { decodeEnvelope } from '../envelope-codec.js';
-import { DriverError } from '../errors.js';
 import { sharedProcessedEntry, sharedProcessedHead } from '../shared-events.js';
 import type {
   AckOptions,
@@ -206,6 +204,8 @@ export class RedisDriver extends RedisPushes implements Driver {
       if (head) args.push(sharedProcessedEntry(events![0]!));
       else if (events) for (const event of events) args.push(JSON.stringify(event));
     }
+    // The slots these jobs freed ask for their next jobs on the next immediate: one write for both.
+    this.holdWritesForTurn();
     const held = ((await this.call('complete', keys, args)) as number[]).map((result) => result === 1);
     if (this.cluster) await this.afterStep(acks.flatMap((ack, i) => (held[i] ? (ack.events ?? []) : [])));
     return held;
