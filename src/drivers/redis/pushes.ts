@@ -86,12 +86,18 @@ export abstract class RedisPushes extends RedisQueries {
     for (const queue of queues) args.push(this.wakeChannel(this.keys.queue(queue)));
     for (const e of list) {
       const mine = this.cluster ? undefined : events.get(e.id);
+      // A job due at once is ready at the server's now: the client's estimate of that clock may
+      // run ahead (it was measured over a round trip), which would hold the job back.
+      const due = e.availableAt <= e.dispatchedAt ? 0 : e.availableAt;
+      // A plain job sends its first four fields only, its queue index negated (see push.lua).
+      if (!mine && this.plainJob(e)) {
+        args.push(-index.get(e.queue)!, e.id, due, encodeEnvelope(e));
+        continue;
+      }
       args.push(
         index.get(e.queue)!,
         e.id,
-        // A job due at once is ready at the server's now: the client's estimate of that clock may
-        // run ahead (it was measured over a round trip), which would hold the job back.
-        e.availableAt <= e.dispatchedAt ? 0 : e.availableAt,
+        due,
         encodeEnvelope(e),
         e.unique?.key ?? '',
         e.unique ? (e.unique.ttl === null ? -1 : Math.round(e.unique.ttl * 1000)) : -1,

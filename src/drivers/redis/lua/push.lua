@@ -14,7 +14,10 @@
 --       7 number M of events of no job (the last M arguments; written whichever jobs are stored),
 --       then Q queue names, then Q wake channels ('' each: notify lists),
 --       then per job: queue index (1-based), id, availableAt (0: now, on this server's clock), payload JSON, uniqueKey|'', uniqueTtlMs|-1,
---       idempotencyKey|'', number of events n, n encoded events,
+--       idempotencyKey|'', number of events n, n encoded events;
+--       or, for a plain job (no unique or idempotency key, no events), its four first fields only,
+--       with the queue index negated (a bulk push's arguments halved: each one is parsed by the
+--       server and copied into ARGV),
 --       then the M events of no job
 -- The job.dispatched events of a push that carries no events of its own go into one stream entry,
 -- {"name":"job.dispatched","queues":[...],"jobs":[[queue index, id, name, availableAt], ...]}, which
@@ -48,11 +51,16 @@ for q = 1, nq do ids[q] = {} end
 local i = 8 + 2 * nq
 while i <= jobs_end do
   starts[#starts + 1] = i
-  local list = ids[tonumber(ARGV[i])]
+  local q = tonumber(ARGV[i])
+  local list = ids[q < 0 and -q or q]
   list[#list + 1] = ARGV[i + 1]
-  local n = tonumber(ARGV[i + 7])
-  if n > 0 then carries_events = true end
-  i = i + 8 + n
+  if q < 0 then
+    i = i + 4
+  else
+    local n = tonumber(ARGV[i + 7])
+    if n > 0 then carries_events = true end
+    i = i + 8 + n
+  end
 end
 
 -- No id may exist already, live or failed.
@@ -93,7 +101,8 @@ end
 for position, at in ipairs(starts) do
   local q, id, available, payload = tonumber(ARGV[at]), ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]
   if available == '0' then available = now end
-  local ukey, uttl, ikey, n = ARGV[at + 4], tonumber(ARGV[at + 5]), ARGV[at + 6], tonumber(ARGV[at + 7])
+  local ukey, uttl, ikey, n = '', -1, '', 0
+  if q < 0 then q = -q else ukey, uttl, ikey, n = ARGV[at + 4], tonumber(ARGV[at + 5]), ARGV[at + 6], tonumber(ARGV[at + 7]) end
   local status, skey, other = 'queued', '', ''
   if ikey ~= '' then
     local seen = redis.call('HGET', key(q, 5), ikey)
