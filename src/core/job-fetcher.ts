@@ -25,7 +25,8 @@ const HALVES_UP_TO = 16;
  * Serves the worker's idle slots: the slots that ask within one turn of the event loop are served
  * by one store call (`limit` = how many asked), so at concurrency N a busy worker reserves several
  * jobs per transaction or round trip instead of one. Nothing is fetched ahead: every job reserved
- * goes to a slot that is waiting for it, so a reserved job is always a running one.
+ * goes to a slot that is waiting for it, so a reserved job is a running one (at most one turn of
+ * the event loop later, for the second half of a large reserve on a pipelined store).
  * Slots asking to look without waiting (`blockMs` 0) and slots willing to wait are served by
  * separate calls, so a quick look never waits behind a blocking one.
  */
