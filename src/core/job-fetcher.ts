@@ -33,11 +33,18 @@ const HALVES_UP_TO = 16;
 export class JobFetcher {
   private waiting: Waiter[] = [];
   private scheduled = false;
+  /** Jobs reserved and not yet handed to their slots (the second half of a large reserve). */
+  private heldBack = 0;
 
   constructor(
     private readonly reserve: ReserveCall,
     private readonly options: { pipelined?: boolean } = {},
   ) {}
+
+  /** How many reserved jobs wait for their turn to start: a worker's --max-jobs counts them as taken. */
+  get held(): number {
+    return this.heldBack;
+  }
 
   /** The next job for one slot, or null when none came within `blockMs`. */
   next(blockMs: number): Promise<ReservedJob | null> {
@@ -85,8 +92,11 @@ export class JobFetcher {
     // and the server had taken turns, each idle while the other worked: no-op jobs went 37,000 ->
     // 40,000 jobs/s (alternated runs), 43,000 with the acknowledgements and the reserve in one write.
     const half = Math.ceil(jobs.length / 2);
+    const later = jobs.length - half;
+    this.heldBack += later;
     handOver(0, half);
     await nextTurnAfterThis();
+    this.heldBack -= later;
     handOver(half, waiters.length);
   }
 }

@@ -35,6 +35,30 @@ describe('Worker slots', () => {
     expect(stats).toMatchObject({ queue: 'q', pending: 7, reserved: 0 });
   });
 
+  it('with --max-jobs, counts the jobs of a large reserve that start a turn later as taken', async () => {
+    const driver = createMemoryDriver();
+    // As on Redis: a reserve for more than 16 slots hands its second half over a turn later.
+    Object.assign(driver.capabilities, { pipelinedReserve: true });
+    await dispatchJobs(
+      driver,
+      Array.from({ length: 1000 }, (_, n) => ({ name: 'Quick', queue: 'q', data: { n } })),
+    );
+    const ran: number[] = [];
+    const worker = new Worker({
+      driver,
+      queues: ['q'],
+      concurrency: 50,
+      maxJobs: 130,
+      sleepMs: 50,
+      defaults,
+      jobs: { Quick: { handle: (data) => void ran.push((data as { n: number }).n) } },
+    });
+    expect(await worker.run()).toBe('max_jobs');
+    expect(ran).toHaveLength(130);
+    const [stats] = await driver.queueStats();
+    expect(stats).toMatchObject({ queue: 'q', pending: 870, reserved: 0 });
+  });
+
   it('at concurrency 8 runs every job once, the slots sharing their reserves', async () => {
     const driver = createMemoryDriver();
     await dispatchJobs(
