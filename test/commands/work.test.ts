@@ -263,6 +263,15 @@ describe.each(STORES)('on %s', (store) => {
       expect(lines((await project.run(['work', '--once', '--concurrency', '5'])).stdout)).toHaveLength(1);
       expect(JSON.parse((await project.run(['jobs', 'default', '--json'])).stdout).jobs).toHaveLength(1);
     });
+
+    it('--max-jobs holds at concurrency 50, where a reserve hands its jobs out in two turns (Redis)', async () => {
+      await project.run(['dispatch', '-', '--quiet'], { input: '{"job":"Record"}\n'.repeat(600) });
+      const worker = await project.run(['work', '--max-jobs', '230', '--concurrency', '50', '--json']);
+      expect(worker.code).toBe(0);
+      expect(lines(worker.stdout).filter((line) => JSON.parse(line).status === 'completed')).toHaveLength(230);
+      expect(lines(read('ledger.txt'))).toHaveLength(230);
+      expect(await queueStats('default')).toMatchObject({ pending: 370, reserved: 0 });
+    });
   });
 
   describe('queue admin', () => {

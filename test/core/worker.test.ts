@@ -2,16 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { dispatchJobs } from '../../src/core/dispatch.js';
 import { Worker } from '../../src/core/worker.js';
 import { createMemoryDriver } from '../../src/drivers/memory/index.js';
+import type { Driver } from '../../src/drivers/types.js';
 
 const defaults = { tries: 1, backoff: 0, timeout: 0 };
+
+/** `count` jobs named `name` on queue q, with data { n } numbering them from 0. */
+function dispatchNumbered(driver: Driver, name: string, count: number) {
+  return dispatchJobs(
+    driver,
+    Array.from({ length: count }, (_, n) => ({ name, queue: 'q', data: { n } })),
+  );
+}
 
 describe('Worker slots', () => {
   it('with --max-jobs below its concurrency, takes no more jobs than it may run', async () => {
     const driver = createMemoryDriver();
-    await dispatchJobs(
-      driver,
-      Array.from({ length: 10 }, (_, n) => ({ name: 'Slow', queue: 'q', data: { n } })),
-    );
+    await dispatchNumbered(driver, 'Slow', 10);
     const ran: number[] = [];
     const worker = new Worker({
       driver,
@@ -39,10 +45,7 @@ describe('Worker slots', () => {
     const driver = createMemoryDriver();
     // As on Redis: a reserve for more than 16 slots hands its second half over a turn later.
     Object.assign(driver.capabilities, { pipelinedReserve: true });
-    await dispatchJobs(
-      driver,
-      Array.from({ length: 1000 }, (_, n) => ({ name: 'Quick', queue: 'q', data: { n } })),
-    );
+    await dispatchNumbered(driver, 'Quick', 1000);
     const ran: number[] = [];
     const worker = new Worker({
       driver,
@@ -61,10 +64,7 @@ describe('Worker slots', () => {
 
   it('at concurrency 8 runs every job once, the slots sharing their reserves', async () => {
     const driver = createMemoryDriver();
-    await dispatchJobs(
-      driver,
-      Array.from({ length: 200 }, (_, n) => ({ name: 'Count', queue: 'q', data: { n } })),
-    );
+    await dispatchNumbered(driver, 'Count', 200);
     const seen = new Map<number, number>();
     const limits: number[] = [];
     const reserve = driver.jobReserve.bind(driver);
@@ -97,10 +97,7 @@ describe('Worker slots', () => {
 
   it('asks for the next job while the last acknowledgement is still on its way to the store', async () => {
     const driver = createMemoryDriver();
-    await dispatchJobs(
-      driver,
-      Array.from({ length: 3 }, (_, n) => ({ name: 'Quick', queue: 'q', data: { n } })),
-    );
+    await dispatchNumbered(driver, 'Quick', 3);
     const steps: string[] = [];
     const complete = driver.jobComplete.bind(driver);
     driver.jobComplete = async (options) => {

@@ -86,9 +86,7 @@ export abstract class RedisPushes extends RedisQueries {
     for (const queue of queues) args.push(this.wakeChannel(this.keys.queue(queue)));
     for (const e of list) {
       const mine = this.cluster ? undefined : events.get(e.id);
-      // A job due at once is ready at the server's now: the client's estimate of that clock may
-      // run ahead (it was measured over a round trip), which would hold the job back.
-      const due = e.availableAt <= e.dispatchedAt ? 0 : e.availableAt;
+      const due = dueArgument(e);
       // A plain job sends its first four fields only, its queue index negated (see push.lua).
       if (!mine && this.plainJob(e)) {
         args.push(-index.get(e.queue)!, e.id, due, encodeEnvelope(e));
@@ -129,7 +127,10 @@ export abstract class RedisPushes extends RedisQueries {
     return results;
   }
 
-  /** A job with no unique or idempotency key: push-one.lua takes it alone, when no events come with it. */
+  /**
+   * A job with no unique or idempotency key: push-one.lua takes it alone, and push.lua in four
+   * fields, when no events come with it.
+   */
   private plainJob(e: JobEnvelope): boolean {
     return !e.unique && !e.idempotencyKey;
   }
@@ -138,11 +139,20 @@ export abstract class RedisPushes extends RedisQueries {
   private async pushOne(e: JobEnvelope, options: PushOptions): Promise<PushResult> {
     const k = this.keys.queue(e.queue);
     const keys = [this.eventsKey(k), this.queuesKey(k), k.ready, k.payload, k.state, k.notify, k.failedJobs];
-    const due = e.availableAt <= e.dispatchedAt ? 0 : e.availableAt; // see pushGroup
+    const due = dueArgument(e);
     // The script's clock fills a due job's availableAt in.
     const event = options.dispatchedEvents ? dispatchedEventHeadJson(e) : '';
     const args = [this.scriptMaxLen, e.queue, event, e.id, due, encodeEnvelope(e)];
     await this.call('pushOne', keys, args);
     return { id: e.id, status: 'queued' };
   }
+}
+
+/**
+ * A job's due time as the push scripts take it: 0 for a job due at once, which the script puts at
+ * the server's now. The client's estimate of that clock may run ahead (it was measured over a
+ * round trip), which would hold the job back.
+ */
+function dueArgument(e: JobEnvelope): number {
+  return e.availableAt <= e.dispatchedAt ? 0 : e.availableAt;
 }
