@@ -25,10 +25,18 @@ export type SharedEvent =
 
 const SHARED_NAMES = new Set(['job.dispatched', 'job.processing', 'job.processed']);
 
-/** The shared `job.dispatched` event of stored envelopes, in push order, as JSON (without its name). */
-export function sharedDispatchedJson(envelopes: JobEnvelope[]): string {
+/**
+ * The shared `job.dispatched` event of stored envelopes, in push order, as JSON (without its name).
+ * `availableAt` writes each job's due time: a store whose clock is not this process's (Redis) puts
+ * a placeholder there for its script to fill in.
+ */
+export function sharedDispatchedJson(
+  envelopes: JobEnvelope[],
+  availableAt: (e: JobEnvelope) => number | string = (e) => e.availableAt,
+): string {
   const queues: string[] = [];
   const positions = new Map<string, number>();
+  const names = new Map<string, string>(); // a bulk push names one or two jobs a thousand times
   const jobs: string[] = [];
   for (const e of envelopes) {
     let position = positions.get(e.queue);
@@ -37,7 +45,12 @@ export function sharedDispatchedJson(envelopes: JobEnvelope[]): string {
       position = queues.length;
       positions.set(e.queue, position);
     }
-    jobs.push(`[${position},${JSON.stringify(e.id)},${JSON.stringify(e.name)},${e.availableAt}]`);
+    let name = names.get(e.name);
+    if (name === undefined) {
+      name = JSON.stringify(e.name);
+      names.set(e.name, name);
+    }
+    jobs.push(`[${position},${JSON.stringify(e.id)},${name},${availableAt(e)}]`);
   }
   return `{"queues":${JSON.stringify(queues)},"jobs":[${jobs.join(',')}]}`;
 }

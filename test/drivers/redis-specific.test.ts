@@ -262,6 +262,34 @@ describe('redis driver specifics', () => {
     expect(processed.map((e) => e.jobId)).toEqual(taken.map((job) => job.envelope.id));
   });
 
+  it("gives each job of a bulk push's shared event the due time it was stored with, and leaves refused jobs out", async () => {
+    const { prefix, open } = store();
+    const driver = open();
+    const redis = plain();
+    const later = Date.now() + 60_000;
+    // Plain jobs: the client writes the shared event, the script fills in the server's now.
+    const plainJobs = Array.from({ length: 6 }, (_, n) =>
+      makeEnvelope({ queue: 'due', name: `Job\u0000${n}`, ...(n % 3 === 1 ? { availableAt: later } : {}) }),
+    );
+    await driver.jobPush(plainJobs, { dispatchedEvents: true });
+    // A unique job among them: the script puts the event together, without the job it refused.
+    const holder = makeEnvelope({ queue: 'due', unique: { key: 'u1', ttl: null, untilProcessing: false } });
+    await driver.jobPush([holder]);
+    const mixed = [
+      makeEnvelope({ queue: 'due' }),
+      makeEnvelope({ queue: 'due', unique: { key: 'u1', ttl: null, untilProcessing: false } }),
+    ];
+    const results = await driver.jobPush(mixed, { dispatchedEvents: true });
+    expect(results.map((r) => r.status)).toEqual(['queued', 'duplicate']);
+    const events = (await driver.eventsRead({ afterId: null, limit: 100 })).filter((e) => e.name === 'job.dispatched');
+    expect(events.map((e) => [e.jobId, e.jobName])).toEqual([...plainJobs, mixed[0]!].map((e) => [e.id, e.name]));
+    for (const e of events) {
+      const score = Number(await redis.zscore(`${prefix}{due}:ready`, e.jobId!));
+      expect(e.details?.availableAt, e.jobName!).toBe(score);
+    }
+    expect(events[1]!.details?.availableAt).toBe(later);
+  });
+
   it('writes the processing event of a job whose name needs escaping as valid JSON', async () => {
     const s = store();
     const driver = s.open();

@@ -2,6 +2,7 @@ import type { JobEnvelope } from '../../core/envelope.js';
 import { dispatchedEvent, dispatchedEventHeadJson } from '../dispatched-event.js';
 import { encodeEnvelope } from '../envelope-codec.js';
 import { DriverError } from '../errors.js';
+import { sharedDispatchedJson } from '../shared-events.js';
 import type { EventInput, PushOptions, PushResult } from '../types.js';
 import { RedisQueries } from './queries.js';
 
@@ -75,7 +76,7 @@ export abstract class RedisPushes extends RedisQueries {
       this.cluster ? 0 : 1,
       queues.length,
       fenced ? 1 : 0,
-      options.dispatchedEvents && !this.cluster ? 1 : 0,
+      options.dispatchedEvents && !this.cluster ? this.dispatchedArgument(list, events) : 0,
       this.cluster ? 0 : (events.get('')?.length ?? 0),
     ];
     for (const queue of queues) {
@@ -125,6 +126,17 @@ export abstract class RedisPushes extends RedisQueries {
       }
     }
     return results;
+  }
+
+  /**
+   * push.lua's job.dispatched argument on a single server: the shared event's text for a push of
+   * several plain jobs with no events of their own (all of them are stored or none), a NUL where
+   * the script's clock fills a due job's time in; otherwise 1, the script puts the events together.
+   */
+  private dispatchedArgument(list: JobEnvelope[], events: Map<string, EventInput[]>): string | number {
+    if (list.length < 2 || !list.every((e) => this.plainJob(e) && !events.has(e.id))) return 1;
+    const text = sharedDispatchedJson(list, (e) => (dueArgument(e) === 0 ? '\0' : e.availableAt));
+    return `{"name":"job.dispatched",${text.slice(1)}`;
   }
 
   /**
