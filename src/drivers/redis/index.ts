@@ -18,10 +18,12 @@ import { RedisPushes } from './pushes.js';
 /** At most this many jobs reserved per script call. */
 const RESERVE_CHUNK = 500;
 
-/** id, payload, attempts, exceptions, lockWaits */
-type ReserveRow = [string, string, number, number, number];
+/** Five values per job, flat: id, payload, attempts, exceptions, lockWaits. */
+type ReserveRows = (string | number | null)[];
+/** Values per job in ReserveRows. */
+const RESERVE_ROW = 5;
 /** The reserve script's reply: jobs, next due ms or -1, paused 1/0, and the call's reservedAt and leaseUntil. */
-type ReserveReply = [ReserveRow[], number, number, number, number];
+type ReserveReply = [ReserveRows, number, number, number, number];
 
 interface Taken {
   taken: ReservedJob[];
@@ -143,8 +145,9 @@ export class RedisDriver extends RedisPushes implements Driver {
         const [rows, due] = reply;
         this.collect(reply, queue, token, taken);
         if (due >= 0 && (nextDue === null || due < nextDue)) nextDue = due;
-        if (rows.length < ask) break;
-        room -= rows.length;
+        const got = rows.length / RESERVE_ROW;
+        if (got < ask) break;
+        room -= got;
       }
     }
     if (this.cluster && options.emitEvents && taken.length > 0)
@@ -172,11 +175,12 @@ export class RedisDriver extends RedisPushes implements Driver {
 
   private collect(reply: ReserveReply, queue: string, token: string, taken: ReservedJob[]): void {
     const [rows, , , reservedAt, leaseUntil] = reply;
-    for (const [id, payload, attempts, exceptions, lockWaits] of rows) {
-      const { envelope, rejected } = decodeEnvelope(payload || '', { id, queue });
-      envelope.attempts = attempts;
-      envelope.exceptions = exceptions;
-      envelope.lockWaits = lockWaits;
+    for (let at = 0; at < rows.length; at += RESERVE_ROW) {
+      const id = rows[at] as string;
+      const { envelope, rejected } = decodeEnvelope((rows[at + 1] as string | null) || '', { id, queue });
+      envelope.attempts = rows[at + 2] as number;
+      envelope.exceptions = rows[at + 3] as number;
+      envelope.lockWaits = rows[at + 4] as number;
       taken.push(
         rejected ? { envelope, token, reservedAt, leaseUntil, rejected } : { envelope, token, reservedAt, leaseUntil },
       );

@@ -13,7 +13,7 @@ if redis.call('HEXISTS', KEYS[7], id) == 1 or redis.call('HSETNX', KEYS[4], id, 
   return redis.error_reply('DUPLICATE job id ' .. id .. ' already exists')
 end
 if available == '0' then available = now_ms() end
-redis.call('HSET', KEYS[5], id, '0\t0\t0\t\t\t\t\t') -- a fresh state (see read_state)
+redis.call('HSET', KEYS[5], id, FRESH_STATE)
 redis.call('ZADD', KEYS[3], available, id)
 local maxlen = tonumber(ARGV[1])
 if maxlen > 0 and ARGV[3] ~= '' then

@@ -31,8 +31,7 @@
 --       queued (an empty reply when all were: nothing per job to build, send and decode).
 --@include common
 local CHUNK = 500
-local FRESH_HEAD = '0\t0\t0\t\t\t\t'
-local FRESH_STATE = FRESH_HEAD .. '\t'
+local FRESH_HEAD = '0\t0\t0\t\t\t\t' -- FRESH_STATE up to its unique key
 local FENCE_TTL_MS = 600000
 local fenced = ARGV[5] == '1'
 if fenced and redis.call('EXISTS', KEYS[3]) == 1 then

@@ -25,6 +25,10 @@ local function parse_state(raw)
            token = token, worker = worker, reservedAt = at, unique = unique or '', waiting = waiting or '' }
 end
 
+-- A job's state as a push writes it (no attempt yet, nothing held): a reserve takes such a job
+-- without parsing its state, and writes the same next state for all of them.
+local FRESH_STATE = '0\t0\t0\t\t\t\t\t'
+
 local function read_state(key, id)
   return parse_state(redis.call('HGET', key, id))
 end
