@@ -210,7 +210,8 @@ export class RedisDriver extends RedisPushes implements Driver {
     }
     // The slots these jobs freed ask for their next jobs on the next immediate: one write for both.
     this.holdWritesForTurn();
-    const held = ((await this.call('complete', keys, args)) as number[]).map((result) => result === 1);
+    const held = acks.map(() => true);
+    for (const position of (await this.call('complete', keys, args)) as number[]) held[position - 1] = false;
     if (this.cluster) await this.afterStep(acks.flatMap((ack, i) => (held[i] ? (ack.events ?? []) : [])));
     return held;
   }

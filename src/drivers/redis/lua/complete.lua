@@ -8,7 +8,8 @@
 --       of events n, n encoded events (at most 500 jobs a call). With a shared head each job
 --       carries one event, its entry in that list ([id, name, attempt, durationMs, details]): the
 --       completed jobs' entries go out as one stream entry (shared-events.ts), not one per job.
--- Returns one 1/0 per job, in order.
+-- Returns the positions (1-based) of the jobs whose lease no longer held, which were left as they
+-- were; an empty reply when every job was acknowledged.
 --@include common
 local maxlen = tonumber(ARGV[1])
 local shared_head = ARGV[2]
@@ -24,17 +25,16 @@ end
 if #ids == 0 then return {} end
 local states = redis.call('HMGET', KEYS[3], unpack(ids))
 local leases = redis.call('ZMSCORE', KEYS[1], unpack(ids))
-local results, done, seen = {}, {}, {}
+local lapsed, done, seen = {}, {}, {}
 local appended = false
 for n, id in ipairs(ids) do
-  local s = parse_state(states[n])
-  if s and s.token == tokens[n] and leases[n] and not seen[id] then
+  local token, unique = state_token_and_unique(states[n])
+  if token and token == tokens[n] and leases[n] and not seen[id] then
     seen[id] = true
     done[#done + 1] = id
-    results[n] = 1
-    if s.unique ~= '' then
-      local held = redis.call('HGET', KEYS[6], s.unique)
-      if held and split(held)[1] == id then redis.call('HDEL', KEYS[6], s.unique) end
+    if unique ~= '' then
+      local held = redis.call('HGET', KEYS[6], unique)
+      if held and split(held)[1] == id then redis.call('HDEL', KEYS[6], unique) end
     end
     if maxlen > 0 and counts[n] > 0 then
       appended = true
@@ -45,7 +45,7 @@ for n, id in ipairs(ids) do
       end
     end
   else
-    results[n] = 0
+    lapsed[#lapsed + 1] = n
   end
 end
 if #done > 0 then
@@ -57,4 +57,4 @@ if #done > 0 then
 end
 if #listed > 0 then append_event(KEYS[7], shared_head .. table.concat(listed, ',') .. ']}') end
 if appended then trim_events(KEYS[7], maxlen) end
-return results
+return lapsed

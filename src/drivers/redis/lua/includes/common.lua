@@ -29,6 +29,16 @@ end
 -- without parsing its state, and writes the same next state for all of them.
 local FRESH_STATE = '0\t0\t0\t\t\t\t\t'
 
+-- The token and unique key of a state, without a table: an acknowledgement needs only those two.
+local TOKEN_AND_UNIQUE = '^[^\t]*\t[^\t]*\t[^\t]*\t([^\t]*)\t[^\t]*\t[^\t]*\t([^\t]*)'
+local function state_token_and_unique(raw)
+  if not raw then return nil, nil end
+  local token, unique = string.match(raw, TOKEN_AND_UNIQUE)
+  if token then return token, unique end
+  local s = parse_state(raw)
+  return s.token, s.unique
+end
+
 local function read_state(key, id)
   return parse_state(redis.call('HGET', key, id))
 end
