@@ -25,6 +25,7 @@ const ROW_KEYS = new Set(['id', 'name', 'queue']);
  * `decodeEnvelope` puts them back, so the decoded envelope, and so its signature, is unchanged.
  */
 export function encodeEnvelope(envelope: JobEnvelope, withoutRowKeys = false): string {
+  if (isPlainDispatch(envelope)) return encodePlainDispatch(envelope, withoutRowKeys);
   // Written out field by field: building a trimmed copy for JSON.stringify cost more than the
   // bytes it saved (a bulk dispatch encodes hundreds of thousands of these). Envelope keys are
   // plain identifiers, so they need no escaping.
@@ -42,6 +43,50 @@ export function encodeEnvelope(envelope: JobEnvelope, withoutRowKeys = false): s
           : JSON.stringify(value);
   }
   return json === '' ? '{}' : `${json}}`;
+}
+
+/** An envelope's keys as a dispatch builds it: the row's keys, every default, lists and times. */
+const PLAIN_KEY_COUNT = ROW_KEYS.size + Object.keys(ENVELOPE_DEFAULTS).length + LIST_FIELDS.size + 2;
+
+/**
+ * A job as dispatched with nothing set: what a bulk dispatch encodes by the hundred thousand. Its
+ * encoding is written out directly, in half the time of the loop below (which looks each field's
+ * default up). Any other key (a batch, a signature, a field of a newer version) takes the loop.
+ */
+function isPlainDispatch(e: JobEnvelope): boolean {
+  if (
+    e.connection !== null ||
+    e.attempts !== 0 ||
+    e.exceptions !== 0 ||
+    e.lockWaits !== 0 ||
+    e.maxTries !== null ||
+    e.maxExceptions !== null ||
+    e.backoff !== null ||
+    e.timeout !== null ||
+    e.failOnTimeout !== false ||
+    e.retryUntil !== null ||
+    e.unique !== null ||
+    e.idempotencyKey !== null ||
+    e.chain !== null ||
+    e.middleware.length !== 0 ||
+    e.tags.length !== 0 ||
+    !Number.isFinite(e.dispatchedAt) ||
+    !Number.isFinite(e.availableAt)
+  )
+    return false;
+  let keys = 0;
+  for (const _ in e) keys++;
+  return keys === PLAIN_KEY_COUNT;
+}
+
+/** The loop's output for a plain dispatch (see isPlainDispatch), in the order a dispatch builds it. */
+function encodePlainDispatch(e: JobEnvelope, withoutRowKeys: boolean): string {
+  const data = dataJson(e);
+  const head = withoutRowKeys
+    ? '{'
+    : `{"id":${JSON.stringify(e.id)},"name":${JSON.stringify(e.name)},"queue":${JSON.stringify(e.queue)},`;
+  const dataField = data === undefined || data === 'null' ? '' : `"data":${data},`;
+  return `${head}${dataField}"dispatchedAt":${e.dispatchedAt},"availableAt":${e.availableAt}}`;
 }
 
 /** ENVELOPE_DEFAULTS as a Map: a lookup per field, half the cost of `in` plus a property read. */

@@ -44,6 +44,36 @@ describe('stored envelope encoding', () => {
     expect(decodeEnvelope(stored, where)).toEqual({ envelope });
   });
 
+  it('writes a job dispatched with nothing set in its short form, id and name first, and any other key as well', async () => {
+    const driver = createMemoryDriver();
+    const [first, second, third] = prepareEnvelopes(
+      driver,
+      [
+        { name: 'Send "it"', queue: 'q', data: { n: 1 } },
+        { name: 'Nothing', queue: 'q' },
+        { name: 'Batched', queue: 'q', data: 'x', batchId: 'b1' },
+      ],
+      {},
+      1_000,
+    );
+    const id = (e: typeof first) => JSON.stringify(e!.id);
+    expect(encodeEnvelope(first!)).toBe(
+      `{"id":${id(first)},"name":"Send \\"it\\"","queue":"q","data":{"n":1},"dispatchedAt":1000,"availableAt":1000}`,
+    );
+    expect(encodeEnvelope(first!, true)).toBe('{"data":{"n":1},"dispatchedAt":1000,"availableAt":1000}');
+    expect(encodeEnvelope(second!)).toBe(
+      `{"id":${id(second)},"name":"Nothing","queue":"q","dispatchedAt":1000,"availableAt":1000}`,
+    );
+    expect(JSON.parse(encodeEnvelope(third!))).toMatchObject({ batchId: 'b1', data: 'x' });
+    // A key this version does not know (written by a newer one) is kept.
+    const newer = { ...first!, priority: 3 } as typeof first & { priority: number };
+    expect(JSON.parse(encodeEnvelope(newer!))).toMatchObject({ priority: 3 });
+    for (const e of [first, second, third, newer]) {
+      expect(decodeEnvelope(encodeEnvelope(e!), where).envelope).toEqual(e);
+    }
+    await driver.close();
+  });
+
   it('keeps every value that differs from its default, falsy ones included', () => {
     for (const data of [false, 0, '', [], {}]) {
       const envelope = {
