@@ -104,6 +104,7 @@ export class SqliteStatements {
   readonly jobExists: Statement;
   readonly failedExists: Statement;
   readonly failedAmong: Statement;
+  readonly failedBetween: Statement;
   readonly jobInsertRetried: Statement;
   readonly queueMarks: Statement;
   readonly queueMark: Statement;
@@ -165,6 +166,7 @@ export class SqliteStatements {
     this.jobExists = p('SELECT 1 FROM jobs WHERE id = ?');
     this.failedExists = p('SELECT id FROM failed_jobs WHERE id = ?');
     this.failedAmong = p('SELECT f.id FROM json_each(?) AS j JOIN failed_jobs AS f ON f.id = j.value LIMIT 1');
+    this.failedBetween = p('SELECT id FROM failed_jobs WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ?').pluck();
     this.jobInsertRetried = p(
       'INSERT INTO jobs (id, queue, name, payload, available_at, unique_key, history) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );

@@ -52,6 +52,34 @@ export function jobCases(factory: StoreFactory): void {
     expect((await driver.queueStats()).find((s) => s.queue === 'default')).toMatchObject({ pending: 1, failed: 1 });
   });
 
+  it("refuses a bulk push that reuses a failed job's id, among many failed ids and ids of any characters", async () => {
+    const failedIds = [
+      ...Array.from({ length: 70 }, (_, n) => `job-${100 + n}`),
+      '\u{1F600}-a', // a character outside the BMP (a surrogate pair in JavaScript)
+      '\uFF5E-b', // one in the BMP above the surrogates: the two sort differently in UTF-8
+    ];
+    await driver.jobPush(failedIds.map((id) => makeEnvelope({ id, queue: 'reused' })));
+    for (;;) {
+      const taken = await driver.jobReserve({ queues: ['reused'], workerId: 'w1', leaseMs: 30_000, limit: 50 });
+      if (taken.length === 0) break;
+      for (const job of taken) await driver.jobFail({ id: job.envelope.id, token: job.token, error: { message: 'x' } });
+    }
+    const pushes = [
+      ['job-099', 'job-150', 'job-2'], // more failed ids between the lowest and highest than one read takes
+      ['job-1600', 'job-169', 'job-1700'], // a few
+      ['\uFF5E-c', '\u{1F600}-a'],
+    ];
+    for (const ids of pushes) {
+      const taken = ids.find((id) => failedIds.includes(id))!;
+      const error = await driver.jobPush(ids.map((id) => makeEnvelope({ id, queue: 'reused' }))).catch((e) => e);
+      expect(error, ids.join(' ')).toBeInstanceOf(DriverError);
+      expect((error as Error).message).toContain(taken);
+    }
+    const fresh = ['job-099', 'job-2'].map((id) => makeEnvelope({ id, queue: 'reused' }));
+    expect(await driver.jobPush(fresh)).toHaveLength(2);
+    expect((await driver.queueStats()).find((s) => s.queue === 'reused')).toMatchObject({ pending: 2, failed: 72 });
+  });
+
   it('takes a fence on a push; with pipelinedPush, pushes sent after a refused one of its fence are refused', async () => {
     const stored = makeEnvelope();
     await driver.jobPush([stored], { fence: 'first' });
