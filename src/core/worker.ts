@@ -113,8 +113,9 @@ export class Worker {
     const { driver, queues, leaseMs } = this.options;
     // --max-jobs / --once count jobs taken, not only jobs finished: idle slots never take more than
     // the worker has left to run; they wait until it stops (or a running job is released).
-    // Calls that overlap (JobFetcher's halves) share the budget: each holds back what it asks for,
-    // and jobs a call brought back that wait for their turn to start count as taken.
+    // Calls that overlap (a look beside a blocking wait, or the first half's next call while the
+    // second half waits its turn) share the budget: each holds back what it asks for, and jobs a
+    // call brought back that wait for their turn to start count as taken.
     const left = this.jobsLeft() - this.asking - this.fetcher.held;
     if (left <= 0) {
       await sleep(blockMs, this.idle.signal);

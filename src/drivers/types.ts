@@ -223,9 +223,9 @@ export interface DriverCapabilities {
    */
   pipelinedPush?: boolean;
   /**
-   * Reserves sent back to back go out on one connection and are answered one after the other, so
-   * a worker may ask in two halves (the first half's jobs run while the store takes the second's),
-   * and start a large reserve's jobs in two turns (see JobFetcher).
+   * Calls sent back to back go out on one connection and are answered one after the other, so a
+   * worker starts a reserve's jobs in two turns: the first half's acknowledgements and next
+   * reserve reach the store while the second half runs (see JobFetcher).
    */
   pipelinedReserve?: boolean;
 }
