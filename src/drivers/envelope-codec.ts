@@ -68,8 +68,8 @@ function isPlainDispatch(e: JobEnvelope): boolean {
     e.unique !== null ||
     e.idempotencyKey !== null ||
     e.chain !== null ||
-    e.middleware.length !== 0 ||
-    e.tags.length !== 0 ||
+    e.middleware?.length !== 0 ||
+    e.tags?.length !== 0 ||
     !Number.isFinite(e.dispatchedAt) ||
     !Number.isFinite(e.availableAt)
   )
