@@ -32,6 +32,7 @@ const RANDOM_DIGITS = 16;
 const TIME_DIGITS = 10;
 const random = new Uint8Array(RANDOM_DIGITS);
 let lastTime = -1;
+let timePart = '';
 /** The time part and the random part's digits but the last, as text: most ids change only the last. */
 let head = '';
 
@@ -46,19 +47,21 @@ export function newJobId(): string {
   if (now > lastTime) {
     lastTime = now;
     for (let i = 0; i < RANDOM_DIGITS; i++) random[i] = randomByte() & 31; // 256 draws evenly on 32
-    head = encodeTime(now, TIME_DIGITS) + digits(0, RANDOM_DIGITS - 1);
+    timePart = encodeTime(now, TIME_DIGITS);
+    head = timePart + leadingDigits();
   } else if (random[RANDOM_DIGITS - 1]! < 31) {
     random[RANDOM_DIGITS - 1]! += 1;
   } else {
     incrementRandom();
-    head = head.slice(0, TIME_DIGITS) + digits(0, RANDOM_DIGITS - 1);
+    head = timePart + leadingDigits();
   }
   return head + B32_CHARACTERS[random[RANDOM_DIGITS - 1]!];
 }
 
-function digits(from: number, to: number): string {
+/** The random part's digits but the last, as text. */
+function leadingDigits(): string {
   let text = '';
-  for (let i = from; i < to; i++) text += B32_CHARACTERS[random[i]!];
+  for (let i = 0; i < RANDOM_DIGITS - 1; i++) text += B32_CHARACTERS[random[i]!];
   return text;
 }
 

@@ -76,7 +76,7 @@ export abstract class RedisPushes extends RedisQueries {
       this.cluster ? 0 : 1,
       queues.length,
       fenced ? 1 : 0,
-      options.dispatchedEvents && !this.cluster ? this.dispatchedArgument(list, events) : 0,
+      options.dispatchedEvents && !this.cluster ? 1 : 0, // the client's event text instead, below
       this.cluster ? 0 : (events.get('')?.length ?? 0),
     ];
     for (const queue of queues) {
@@ -85,6 +85,7 @@ export abstract class RedisPushes extends RedisQueries {
       args.push(queue);
     }
     for (const queue of queues) args.push(this.wakeChannel(this.keys.queue(queue)));
+    let allPlain = true;
     for (const e of list) {
       const mine = this.cluster ? undefined : events.get(e.id);
       const due = dueArgument(e);
@@ -93,6 +94,7 @@ export abstract class RedisPushes extends RedisQueries {
         args.push(-index.get(e.queue)!, e.id, due, encodeEnvelope(e));
         continue;
       }
+      allPlain = false;
       args.push(
         index.get(e.queue)!,
         e.id,
@@ -106,6 +108,8 @@ export abstract class RedisPushes extends RedisQueries {
       if (mine) for (const event of mine) args.push(JSON.stringify(event));
     }
     if (!this.cluster) for (const event of events.get('') ?? []) args.push(JSON.stringify(event));
+    if (args[DISPATCHED_ARGUMENT] === 1 && allPlain && list.length > 1)
+      args[DISPATCHED_ARGUMENT] = dispatchedText(list);
     const refused = (await this.call('push', keys, args)) as (string | number)[];
     const results = list.map((e): PushResult => ({ id: e.id, status: 'queued' }));
     for (let r = 0; r < refused.length; r += 4) {
@@ -129,17 +133,6 @@ export abstract class RedisPushes extends RedisQueries {
   }
 
   /**
-   * push.lua's job.dispatched argument on a single server: the shared event's text for a push of
-   * several plain jobs with no events of their own (all of them are stored or none), a NUL where
-   * the script's clock fills a due job's time in; otherwise 1, the script puts the events together.
-   */
-  private dispatchedArgument(list: JobEnvelope[], events: Map<string, EventInput[]>): string | number {
-    if (list.length < 2 || !list.every((e) => this.plainJob(e) && !events.has(e.id))) return 1;
-    const text = sharedDispatchedJson(list, (e) => (dueArgument(e) === 0 ? '\0' : e.availableAt));
-    return `{"name":"job.dispatched",${text.slice(1)}`;
-  }
-
-  /**
    * A job with no unique or idempotency key: push-one.lua takes it alone, and push.lua in four
    * fields, when no events come with it.
    */
@@ -158,6 +151,19 @@ export abstract class RedisPushes extends RedisQueries {
     await this.call('pushOne', keys, args);
     return { id: e.id, status: 'queued' };
   }
+}
+
+/** Where push.lua's job.dispatched argument sits among its arguments (ARGV[6]). */
+const DISPATCHED_ARGUMENT = 5;
+
+/**
+ * push.lua's job.dispatched argument for a push of several plain jobs with no events of their own
+ * (all of them are stored or none): the shared event's text, a NUL where the script's clock fills a
+ * due job's time in. Otherwise the script puts the events together itself.
+ */
+function dispatchedText(list: JobEnvelope[]): string {
+  const text = sharedDispatchedJson(list, (e) => (dueArgument(e) === 0 ? '\0' : e.availableAt));
+  return `{"name":"job.dispatched",${text.slice(1)}`;
 }
 
 /**

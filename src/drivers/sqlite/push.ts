@@ -32,10 +32,11 @@ export function pushEnvelopes(
   }
   const added = new Map<string, { ready: number; later: number }>();
   const results: PushResult[] = [];
-  // The stored jobs' ids, kept from the first refusal on: null while every job is stored (a bulk
-  // push of plain jobs stores every one). Their range is for the failed table's check below.
-  let stored: Set<string> | null = null;
-  const storedSoFar = () => new Set(results.filter((r) => r.status === 'queued').map((r) => r.id));
+  // A bulk push of plain jobs stores every one: the stored ids are then the envelopes', else the
+  // queued results'. Their range is for the failed table's check below.
+  let refused = false;
+  const storedIds = () =>
+    refused ? results.filter((r) => r.status === 'queued').map((r) => r.id) : envelopes.map((e) => e.id);
   const range = new IdRange();
   // Jobs fresh from a dispatch leave the counters and the unique key at their column defaults.
   const plain = envelopes.every((e) => e.attempts === 0 && e.exceptions === 0 && e.lockWaits === 0 && !e.unique);
@@ -45,7 +46,7 @@ export function pushEnvelopes(
     if (e.idempotencyKey) {
       const seen = q.idempotencyGet.get(e.idempotencyKey, now) as { job_id: string } | undefined;
       if (seen) {
-        stored ??= storedSoFar();
+        refused = true;
         results.push({ id: e.id, status: 'existing', idempotencyKey: e.idempotencyKey, existingId: seen.job_id });
         continue;
       }
@@ -53,7 +54,7 @@ export function pushEnvelopes(
     if (e.unique) {
       const holder = q.uniqueHolder.get(e.unique.key, now) as { owner: string } | undefined;
       if (holder) {
-        stored ??= storedSoFar();
+        refused = true;
         results.push({ id: e.id, status: 'duplicate', uniqueKey: e.unique.key, heldBy: holder.owner });
         continue;
       }
@@ -63,14 +64,13 @@ export function pushEnvelopes(
     values.push(e.id, e.queue, e.name, q.payload(e), e.availableAt);
     if (!plain) values.push(e.attempts, e.exceptions, e.lockWaits, e.unique?.key ?? null);
     range.add(e.id);
-    stored?.add(e.id);
     results.push({ id: e.id, status: 'queued' });
     const counts = added.get(e.queue) ?? { ready: 0, later: 0 };
     counts.ready += 1;
     if (e.availableAt > (marks.get(e.queue) ?? now)) counts.later += 1;
     added.set(e.queue, counts);
   }
-  const taken = failedAmong(q, range, () => (stored ? [...stored] : envelopes.map((e) => e.id)));
+  const taken = failedAmong(q, range, storedIds);
   if (taken) throw new DriverError('INVALID', `job id ${taken} already exists`);
   rows.insert(values, (chunk, error) => {
     if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') throw error;
@@ -86,9 +86,9 @@ export function pushEnvelopes(
     if (mark === null || now - mark >= MARK_STEP_MS) q.queueMarkAdvance.run({ queue, now, ...counts });
     else countChange(queue, counts);
   }
-  const events = options.events?.length ? givenEvents(stored ?? new Set(envelopes.map((e) => e.id)), options) : [];
-  const kept = stored;
-  const dispatched = !options.dispatchedEvents ? [] : kept ? envelopes.filter((e) => kept.has(e.id)) : envelopes;
+  const stored = refused || options.events?.length ? new Set(storedIds()) : null;
+  const events = stored && options.events?.length ? givenEvents(stored, options) : [];
+  const dispatched = !options.dispatchedEvents ? [] : refused ? envelopes.filter((e) => stored!.has(e.id)) : envelopes;
   return { results, events, dispatched };
 }
 
@@ -116,9 +116,7 @@ function failedAmong(q: SqliteStatements, range: IdRange, storedIds: () => strin
       return inRange.find((id) => stored.has(id));
     }
   }
-  const ids = storedIds();
-  if (ids.length === 1) return (q.failedExists.get(ids[0]) as { id: string } | undefined)?.id;
-  return (q.failedAmong.get(JSON.stringify(ids)) as { id: string } | undefined)?.id;
+  return (q.failedAmong.get(JSON.stringify(storedIds())) as { id: string } | undefined)?.id;
 }
 
 /** The lowest and highest of the stored ids, in SQLite's order. */

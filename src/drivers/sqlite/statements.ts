@@ -102,7 +102,6 @@ export class SqliteStatements {
   /** For jobs whose counters are 0 and that hold no unique key (the columns' defaults). */
   readonly jobRowsPlain: RowInserter;
   readonly jobExists: Statement;
-  readonly failedExists: Statement;
   readonly failedAmong: Statement;
   readonly failedBetween: Statement;
   readonly jobInsertRetried: Statement;
@@ -164,7 +163,6 @@ export class SqliteStatements {
     );
     this.jobRowsPlain = new RowInserter(db, 'INSERT INTO jobs (id, queue, name, payload, available_at)', 5);
     this.jobExists = p('SELECT 1 FROM jobs WHERE id = ?');
-    this.failedExists = p('SELECT id FROM failed_jobs WHERE id = ?');
     this.failedAmong = p('SELECT f.id FROM json_each(?) AS j JOIN failed_jobs AS f ON f.id = j.value LIMIT 1');
     this.failedBetween = p('SELECT id FROM failed_jobs WHERE id BETWEEN ? AND ? ORDER BY id LIMIT ?').pluck();
     this.jobInsertRetried = p(
